@@ -1,0 +1,129 @@
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Bilingual;
+
+/// What went wrong, as far as the client needs to know to react.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The input is not acceptable; `field` says which one.
+    Invalid,
+    /// The input is fine but clashes with what is stored (a duplicate).
+    Conflict,
+    NotFound,
+    Forbidden,
+    /// A failure the user cannot fix: details are in the server log, not here.
+    Internal,
+    /// Transport or encoding trouble between the browser and the server.
+    Transport,
+}
+
+/// The error every server function returns: a kind the UI can branch on and a message
+/// in both interface languages. Never carries SQL or internal details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{ru}")]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub field: Option<String>,
+    pub ru: String,
+    pub en: String,
+}
+
+impl AppError {
+    pub fn new(kind: ErrorKind, ru: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            kind,
+            field: None,
+            ru: ru.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn invalid(field: &str, reason: &impl Bilingual) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::new(ErrorKind::Invalid, reason.ru(), reason.en())
+        }
+    }
+
+    pub fn conflict(field: &str, ru: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            field: Some(field.to_owned()),
+            ..Self::new(ErrorKind::Conflict, ru, en)
+        }
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            ErrorKind::Internal,
+            "Внутренняя ошибка сервера. Попробуйте ещё раз; если ошибка повторится, сообщите администратору.",
+            "Internal server error. Try again; if it happens again, tell your administrator.",
+        )
+    }
+
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> u16 {
+        match self.kind {
+            ErrorKind::Invalid => 400,
+            ErrorKind::Conflict => 409,
+            ErrorKind::NotFound => 404,
+            ErrorKind::Forbidden => 403,
+            ErrorKind::Internal | ErrorKind::Transport => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        let detail = value.to_string();
+        Self::new(
+            ErrorKind::Transport,
+            format!("Нет связи с сервером или ответ не понят ({detail})."),
+            format!("Could not reach the server or understand its answer ({detail})."),
+        )
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use super::AppError;
+
+    impl From<sqlx::Error> for AppError {
+        fn from(err: sqlx::Error) -> Self {
+            tracing::error!(error = %err, "database error");
+            AppError::internal()
+        }
+    }
+
+    impl AppError {
+        /// Sets the response status for this error, except for a plain HTML form post
+        /// (no wasm yet), which leptos_axum answers with a redirect back to the form.
+        pub fn with_status(self) -> Self {
+            use leptos::prelude::use_context;
+            let is_form_post = use_context::<http::request::Parts>()
+                .and_then(|parts| {
+                    parts
+                        .headers
+                        .get(http::header::ACCEPT)
+                        .and_then(|v| v.to_str().ok())
+                        .map(|v| v.contains("text/html"))
+                })
+                .unwrap_or(false);
+            if !is_form_post {
+                if let Some(options) = use_context::<leptos_axum::ResponseOptions>() {
+                    options.set_status(
+                        http::StatusCode::from_u16(self.status())
+                            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+                    );
+                }
+            }
+            self
+        }
+    }
+}

@@ -1,0 +1,31 @@
+-- Same schema as migrations/postgres/0001: keep the two in step.
+CREATE TABLE organisations (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    name        TEXT    NOT NULL,
+    short_name  TEXT    NOT NULL,
+    inn         TEXT    NOT NULL UNIQUE,
+    kpp         TEXT    NOT NULL,
+    created_at  BIGINT  NOT NULL
+);
+
+CREATE TABLE groups (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    organisation_id  BIGINT  NOT NULL REFERENCES organisations(id),
+    name             TEXT    NOT NULL,
+    -- GroupName::key(): case- and ё-insensitive identity within the organisation
+    name_key         TEXT    NOT NULL,
+    created_at       BIGINT  NOT NULL,
+    UNIQUE (organisation_id, name_key)
+);
+
+CREATE TABLE children (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    group_id         BIGINT  NOT NULL REFERENCES groups(id),
+    surname          TEXT    NOT NULL,
+    given_name       TEXT    NOT NULL,
+    patronymic       TEXT    NOT NULL DEFAULT '',
+    birth_date       TEXT    NOT NULL,
+    created_at       BIGINT  NOT NULL
+);
+
+CREATE INDEX children_group_id ON children (group_id);

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Runs every check and test of Tabel: formatting, clippy (server and wasm feature sets),
+# the Rust unit and integration tests on SQLite and PostgreSQL, and the Playwright
+# tests in Chromium against the release build on both databases.
+# Installs what it needs first (apt, rustup target, cargo tools, npm packages).
+source "$(dirname "$0")/setup.sh"
+cd "$ROOT"
+
+install_build_tools
+install_test_tools
+start_postgres
+export TABEL_REQUIRE_POSTGRES=1
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+
+log "clippy (ssr: server and app)"
+cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
+log "clippy (hydrate: frontend and app for wasm32)"
+cargo clippy --locked -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+
+log "Rust unit and integration tests (SQLite and PostgreSQL)"
+cargo test --locked -p app -p server --features app/ssr
+
+log "release build (server + wasm client)"
+cargo leptos build --release
+
+SERVER_PID=""
+stop_server() {
+    if [ -n "$SERVER_PID" ]; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+        SERVER_PID=""
+    fi
+}
+trap stop_server EXIT
+
+run_e2e() { # $1 = label, $2 = DATABASE_URL
+    local port data
+    port="$(free_port)"
+    data="$(mktemp -d)"
+    log "Playwright in Chromium against the release build on $1 (port $port)"
+    DATABASE_URL="$2" TABEL_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+        LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
+        "$ROOT/target/release/tabel" --demo >"$data/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 100); do
+        curl -fs "http://127.0.0.1:$port/health_check" >/dev/null 2>&1 && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$data/server.log"; exit 1; }
+        sleep 0.2
+    done
+    (cd "$ROOT/end2end" && TABEL_BASE_URL="http://127.0.0.1:$port" npx playwright test) \
+        || { echo "--- server log ---"; tail -n 50 "$data/server.log"; exit 1; }
+    stop_server
+}
+
+run_e2e SQLite ""
+pg_db="tabel_e2e_$$"
+psql "$TABEL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $pg_db" -qc "CREATE DATABASE $pg_db"
+run_e2e PostgreSQL "${TABEL_TEST_POSTGRES_URL%/*}/$pg_db"
+
+log "all checks and tests passed"

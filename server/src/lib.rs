@@ -1,0 +1,6 @@
+//! The Tabel server: configuration, database, HTTP routes and background work.
+
+pub mod configuration;
+pub mod demo;
+pub mod startup;
+pub mod telemetry;

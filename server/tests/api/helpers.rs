@@ -1,0 +1,139 @@
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use server::{configuration::Settings, startup::Application};
+use sqlx::{Connection, Executor};
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_url: String,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{prefix}_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos % 1_000_000_000
+    )
+}
+
+/// A fresh, empty database for one test. `None` when PostgreSQL is not configured
+/// and not required (the test command always requires it).
+async fn fresh_database(backend: Backend) -> Option<String> {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(unique_name("tabel_test"));
+            std::fs::create_dir_all(&dir).unwrap();
+            Some(format!(
+                "sqlite://{}?mode=rwc",
+                dir.join("tabel.db").display()
+            ))
+        }
+        Backend::Postgres => {
+            let Ok(admin_url) = std::env::var("TABEL_TEST_POSTGRES_URL") else {
+                assert!(
+                    std::env::var("TABEL_REQUIRE_POSTGRES").is_err(),
+                    "TABEL_REQUIRE_POSTGRES is set but TABEL_TEST_POSTGRES_URL is not"
+                );
+                eprintln!("TABEL_TEST_POSTGRES_URL not set: PostgreSQL variant not run");
+                return None;
+            };
+            let name = unique_name("tabel_test");
+            let mut conn = sqlx::PgConnection::connect(&admin_url)
+                .await
+                .expect("connect to the PostgreSQL of TABEL_TEST_POSTGRES_URL");
+            conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
+                .await
+                .unwrap();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .expect("TABEL_TEST_POSTGRES_URL ends with /database");
+            Some(format!("{base}/{name}"))
+        }
+    }
+}
+
+pub async fn spawn_app(backend: Backend, demo: bool) -> Option<TestApp> {
+    let database_url = fresh_database(backend).await?;
+    let mut leptos = leptos::config::LeptosOptions::builder()
+        .output_name("tabel")
+        .build();
+    leptos.site_addr = "127.0.0.1:0".parse().unwrap();
+    let settings = Settings {
+        database_url: database_url.clone(),
+        max_connections: 5,
+        demo,
+        leptos,
+    };
+    let app = Application::build(settings)
+        .await
+        .expect("application starts");
+    let address = format!("http://{}", app.address());
+    tokio::spawn(app.run_until_stopped());
+    Some(TestApp {
+        address,
+        client: reqwest::Client::new(),
+        database_url,
+    })
+}
+
+impl TestApp {
+    /// Calls a server function the way the hydrated client does: a form-encoded POST.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/{endpoint}", self.address))
+            .form(form)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A direct SQL count, independent of the code under test.
+    pub async fn count(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .unwrap();
+        let row: (i64,) = sqlx::query_as(sql).fetch_one(&mut conn).await.unwrap();
+        row.0
+    }
+}
+
+/// Runs an `async fn(TestApp)` once on SQLite and once on PostgreSQL, as separate tests.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($demo:expr, $($test:ident),+ $(,)?) => {
+        $(
+            mod $test {
+                use $crate::helpers::{spawn_app, Backend};
+
+                #[tokio::test]
+                async fn sqlite() {
+                    let app = spawn_app(Backend::Sqlite, $demo).await.unwrap();
+                    super::$test(app).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    if let Some(app) = spawn_app(Backend::Postgres, $demo).await {
+                        super::$test(app).await;
+                    }
+                }
+            }
+        )+
+    };
+}

@@ -1,0 +1,8 @@
+//! Integration tests: each spawns the real application on a free loopback port with a
+//! fresh database, on SQLite and (when `TABEL_TEST_POSTGRES_URL` is set) PostgreSQL.
+
+mod helpers;
+
+mod groups;
+mod health_check;
+mod pages;
