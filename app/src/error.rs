@@ -15,7 +15,10 @@ pub enum ErrorKind {
     /// The input is fine but clashes with what is stored (a duplicate).
     Conflict,
     NotFound,
+    /// Not signed in, or the session must first change its password or choose a role.
+    Unauthorized,
     Forbidden,
+    TooManyRequests,
     /// A failure the user cannot fix: details are in the server log, not here.
     Internal,
     /// Transport or encoding trouble between the browser and the server.
@@ -57,6 +60,15 @@ impl AppError {
         }
     }
 
+    pub fn forbidden() -> Self {
+        let denied = crate::domain::Denied;
+        Self::new(ErrorKind::Forbidden, denied.ru(), denied.en())
+    }
+
+    pub fn not_found(ru: impl Into<String>, en: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotFound, ru, en)
+    }
+
     pub fn internal() -> Self {
         Self::new(
             ErrorKind::Internal,
@@ -71,7 +83,9 @@ impl AppError {
             ErrorKind::Invalid => 400,
             ErrorKind::Conflict => 409,
             ErrorKind::NotFound => 404,
+            ErrorKind::Unauthorized => 401,
             ErrorKind::Forbidden => 403,
+            ErrorKind::TooManyRequests => 429,
             ErrorKind::Internal | ErrorKind::Transport => 500,
         }
     }
@@ -93,6 +107,12 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 mod ssr {
     use super::AppError;
+
+    impl From<crate::domain::Denied> for AppError {
+        fn from(_: crate::domain::Denied) -> Self {
+            AppError::forbidden()
+        }
+    }
 
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> Self {

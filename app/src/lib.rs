@@ -1,10 +1,14 @@
 //! Tabel: components, routes, server functions and the attendance domain,
 //! shared between the server (feature `ssr`) and the hydrated client (`hydrate`).
 
+pub mod auth;
+pub mod components;
 pub mod domain;
 pub mod error;
 pub mod groups;
+pub mod home;
 mod shell;
+pub mod staff;
 
 #[cfg(feature = "ssr")]
 pub mod db;

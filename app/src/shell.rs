@@ -2,10 +2,13 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    path, SsrMode,
 };
 
-use crate::groups::GroupsPage;
+use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, UserBar};
+use crate::groups::{GroupRosterPage, GroupsPage};
+use crate::home::HomePage;
+use crate::staff::{StaffCardPage, StaffPage};
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -15,6 +18,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -31,16 +35,28 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     mark_hydrated();
 
+    // Pages that may redirect (not signed in, wrong role) render in Async mode so the
+    // server can answer with a real redirect before any HTML is sent.
+    let ssr = SsrMode::Async;
     view! {
         <Stylesheet id="leptos" href="/pkg/tabel.css"/>
         <Title text="Табель"/>
         <Router>
+            {crate::auth::pages::provide_me()}
             <header class="topbar">
                 <a class="brand" href="/">"Табель"</a>
+                <UserBar/>
             </header>
             <main>
                 <Routes fallback=|| view! { <p class="notice">"Страница не найдена · Page not found"</p> }>
-                    <Route path=StaticSegment("") view=GroupsPage/>
+                    <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/password") view=ChangePasswordPage ssr=ssr.clone()/>
+                    <Route path=path!("/role") view=ChooseRolePage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/groups") view=GroupsPage ssr=ssr.clone()/>
+                    <Route path=path!("/groups/:id") view=GroupRosterPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/:id") view=StaffCardPage ssr=ssr/>
                 </Routes>
             </main>
         </Router>

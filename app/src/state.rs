@@ -2,6 +2,8 @@ use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 
 use crate::db::Db;
+use crate::domain::Actor;
+use crate::error::AppError;
 
 /// Router state; leptos_axum also provides it as context to every server function.
 #[derive(Clone)]
@@ -18,10 +20,26 @@ impl FromRef<AppState> for LeptosOptions {
 
 impl AppState {
     /// The state inside a server function; absent only if the router was built wrong.
-    pub fn current() -> Result<Self, crate::error::AppError> {
+    pub fn current() -> Result<Self, AppError> {
         leptos::prelude::use_context::<Self>().ok_or_else(|| {
             tracing::error!("AppState missing from server function context");
-            crate::error::AppError::internal()
+            AppError::internal()
         })
     }
+}
+
+/// Runs the body of a protected server function: the database and the actor of the
+/// session, and every error answered with its HTTP status.
+pub async fn with_actor<T, F, Fut>(body: F) -> Result<T, AppError>
+where
+    F: FnOnce(Db, Actor) -> Fut,
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    async {
+        let state = AppState::current()?;
+        let actor = crate::auth::session::require_actor(&state.db).await?;
+        body(state.db, actor).await
+    }
+    .await
+    .map_err(AppError::with_status)
 }

@@ -1,7 +1,14 @@
 use std::net::SocketAddr;
 
 use app::{db::Db, shell, state::AppState, App};
-use axum::{http::StatusCode, routing::get, Router};
+use axum::{
+    extract::Request,
+    http::{header, Method, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{
@@ -78,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .layer(middleware::from_fn(reject_cross_site_writes))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
@@ -91,6 +99,36 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// CSRF defence for server functions (which have none built in): the session cookie is
+/// SameSite=Lax, and any state-changing request whose `Origin` is another site is refused.
+async fn reject_cross_site_writes(req: Request, next: Next) -> Response {
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        let header_str = |name| {
+            req.headers()
+                .get(name)
+                .and_then(|v: &header::HeaderValue| v.to_str().ok())
+        };
+        let cross_site =
+            header_str(header::HeaderName::from_static("sec-fetch-site")) == Some("cross-site");
+        let foreign_origin = match (header_str(header::ORIGIN), header_str(header::HOST)) {
+            (Some(origin), Some(host)) => {
+                origin.split_once("://").map(|(_, authority)| authority) != Some(host)
+            }
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if cross_site || foreign_origin {
+            tracing::warn!(uri = %req.uri(), "cross-site write refused");
+            return (
+                StatusCode::FORBIDDEN,
+                "Запрос с другого сайта отклонён. · Cross-site request refused.",
+            )
+                .into_response();
+        }
+    }
+    next.run(req).await
 }
 
 async fn health_check(

@@ -1,7 +1,17 @@
 //! Domain types: each validates on construction, so a value of the type is valid.
 
+pub mod calendar;
+pub mod credentials;
+pub mod email;
 pub mod group;
+pub mod inn;
+pub mod kpp;
 pub mod message;
+pub mod permissions;
+pub mod person_name;
+pub mod registration;
+pub mod timesheet;
 
 pub use group::{GroupName, GroupNameError};
 pub use message::Bilingual;
+pub use permissions::{Actor, Denied, Permission, Role};

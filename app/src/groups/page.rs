@@ -1,10 +1,18 @@
 use leptos::{html, prelude::*};
+use leptos_router::hooks::use_params_map;
 
-use super::{list_groups, AddGroup, GroupSummary};
-use crate::domain::GroupName;
+use super::{list_groups, load_group_roster, AddGroup, GroupRoster, GroupSummary};
+use crate::components::{ErrorNotice, Gate};
+use crate::domain::{GroupName, Role};
 
+/// The admin's groups with child counts, and adding a group.
 #[component]
 pub fn GroupsPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::OrgAdmin] page=|_| view! { <GroupsEditor/> }/> }
+}
+
+#[component]
+fn GroupsEditor() -> impl IntoView {
     let add_group = ServerAction::<AddGroup>::new();
     // Refetch after every completed add so the list always shows what is stored.
     let groups = Resource::new(move || add_group.version().get(), |_| list_groups());
@@ -28,24 +36,17 @@ pub fn GroupsPage() -> impl IntoView {
 
     view! {
         <section class="groups">
+            <h1>"Группы"</h1>
             <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorList errors/> }>
-                    {move || Suspend::new(async move {
-                        groups.await.map(|found| match found {
-                            None => view! {
-                                <h1>"Группы"</h1>
-                                <p class="notice">
-                                    "Организаций пока нет. Запустите сервер с флагом --demo, чтобы загрузить демонстрационный детский сад."
-                                </p>
-                            }.into_any(),
-                            Some(org) => view! {
-                                <h1>"Группы"</h1>
-                                <p class="muted org-name">{org.organisation_name}</p>
-                                <GroupTable groups=org.groups/>
-                            }.into_any(),
-                        })
-                    })}
-                </ErrorBoundary>
+                {move || Suspend::new(async move {
+                    match groups.await {
+                        Ok(org) => view! {
+                            <p class="muted org-name">{org.organisation_name}</p>
+                            <GroupTable groups=org.groups/>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                    }
+                })}
             </Transition>
 
             <ActionForm action=add_group attr:class="add-group">
@@ -75,7 +76,7 @@ pub fn GroupsPage() -> impl IntoView {
 }
 
 #[component]
-fn GroupTable(groups: Vec<GroupSummary>) -> impl IntoView {
+pub fn GroupTable(groups: Vec<GroupSummary>) -> impl IntoView {
     if groups.is_empty() {
         return view! { <p class="muted">"Групп пока нет."</p> }.into_any();
     }
@@ -92,7 +93,7 @@ fn GroupTable(groups: Vec<GroupSummary>) -> impl IntoView {
                     .into_iter()
                     .map(|g| view! {
                         <tr data-group-id=g.id>
-                            <td class="group-name">{g.name}</td>
+                            <td class="group-name"><a href=format!("/groups/{}", g.id)>{g.name}</a></td>
                             <td class="num child-count">{g.child_count}</td>
                         </tr>
                     })
@@ -103,14 +104,75 @@ fn GroupTable(groups: Vec<GroupSummary>) -> impl IntoView {
     .into_any()
 }
 
+/// «Список детей и родителей» of one group.
 #[component]
-fn ErrorList(errors: ArcRwSignal<Errors>) -> impl IntoView {
+pub fn GroupRosterPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::OrgAdmin, Role::Teacher] page=|_| view! { <Roster/> }/> }
+}
+
+#[component]
+fn Roster() -> impl IntoView {
+    let params = use_params_map();
+    let group_id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let roster = Resource::new(group_id, |id| async move {
+        match id {
+            Some(id) => load_group_roster(id).await,
+            None => Err(crate::error::AppError::not_found(
+                "Группа не найдена.",
+                "Group not found.",
+            )),
+        }
+    });
     view! {
-        <div class="error" role="alert">
-            <p>"Не удалось загрузить данные · Could not load the data"</p>
-            <ul>
-                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
-            </ul>
-        </div>
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match roster.await {
+                    Ok(roster) => view! { <RosterTable roster/> }.into_any(),
+                    Err(error) => view! { <h1>"Группа"</h1><ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RosterTable(roster: GroupRoster) -> impl IntoView {
+    view! {
+        <h1>{roster.group_name}</h1>
+        <p class="muted">{roster.organisation_name}" · детей: "{roster.children.len()}</p>
+        <table class="roster">
+            <thead>
+                <tr>
+                    <th scope="col">"Ребёнок"</th>
+                    <th scope="col">"Дата рождения"</th>
+                    <th scope="col">"Родители (законные представители)"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {roster.children.into_iter().map(|c| view! {
+                    <tr>
+                        <td class="child-name">{c.full_name}</td>
+                        <td>{c.birth_date}</td>
+                        <td>
+                            <ul class="guardians">
+                                {c.guardians.into_iter().map(|g| view! {
+                                    <li>
+                                        <span class="guardian-name">{g.full_name}</span>
+                                        " ("{g.relation}")"
+                                        {g.phone.map(|p| view! { " · "<a href=format!("tel:{p}")>{p.clone()}</a> })}
+                                        {g.email.map(|e| view! { " · "<a href=format!("mailto:{e}")>{e.clone()}</a> })}
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        </td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

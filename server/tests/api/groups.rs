@@ -1,6 +1,7 @@
 use serde_json::Value;
+use server::demo::{ADMIN, ADMIN2};
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, User};
 
 crate::on_both_backends!(
     true,
@@ -9,15 +10,12 @@ crate::on_both_backends!(
     blank_name_is_rejected_and_nothing_written,
     too_long_name_is_rejected_and_nothing_written,
     duplicate_name_is_rejected_case_insensitively,
+    the_same_name_is_fine_in_another_organisation,
     demo_load_is_idempotent,
 );
 
-crate::on_both_backends!(false, adding_without_organisation_is_a_clear_error);
-
-async fn list(app: &TestApp) -> Value {
-    let res = app.call("list_groups", &[]).await;
-    assert_eq!(res.status().as_u16(), 200);
-    res.json().await.unwrap()
+async fn admin(app: &TestApp) -> User {
+    app.signed_in(ADMIN.login, ADMIN.password).await
 }
 
 fn names_and_counts(listing: &Value) -> Vec<(String, i64)> {
@@ -35,12 +33,13 @@ fn names_and_counts(listing: &Value) -> Vec<(String, i64)> {
 }
 
 async fn demo_groups_are_listed_with_child_counts(app: TestApp) {
-    let listing = list(&app).await;
+    let listing = admin(&app).await.json("list_groups", &[]).await;
     assert_eq!(
         listing["organisation_name"].as_str().unwrap(),
         "Муниципальное автономное дошкольное образовательное учреждение «Детский сад № 1»"
     );
-    // Sorted by name; counts are the demo children per group.
+    // Sorted by name; counts are the demo children per group; the other
+    // organisation's «Радуга» is not there.
     assert_eq!(
         names_and_counts(&listing),
         vec![
@@ -52,22 +51,21 @@ async fn demo_groups_are_listed_with_child_counts(app: TestApp) {
 }
 
 async fn adding_a_group_persists_it(app: TestApp) {
-    let res = app
-        .call("add_group", &[("name", "  Младшая   группа №2 ")])
+    let admin = admin(&app).await;
+    let added = admin
+        .json("add_group", &[("name", "  Младшая   группа №2 ")])
         .await;
-    assert_eq!(res.status().as_u16(), 200);
-    let added: Value = res.json().await.unwrap();
     assert_eq!(added["name"], "Младшая группа №2");
     assert_eq!(added["child_count"], 0);
 
-    let listing = list(&app).await;
+    let listing = admin.json("list_groups", &[]).await;
     assert!(names_and_counts(&listing).contains(&("Младшая группа №2".to_owned(), 0)));
-    assert_eq!(app.count("SELECT COUNT(*) FROM groups").await, 4);
+    assert_eq!(app.count("SELECT COUNT(*) FROM groups").await, 5);
 }
 
 async fn assert_rejected(app: &TestApp, name: &str, status: u16, kind: &str, ru_fragment: &str) {
     let before = app.count("SELECT COUNT(*) FROM groups").await;
-    let res = app.call("add_group", &[("name", name)]).await;
+    let res = admin(app).await.call("add_group", &[("name", name)]).await;
     assert_eq!(res.status().as_u16(), status);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["kind"], kind);
@@ -96,19 +94,21 @@ async fn duplicate_name_is_rejected_case_insensitively(app: TestApp) {
     assert_rejected(&app, "звездочка", 409, "conflict", "уже есть").await;
 }
 
+async fn the_same_name_is_fine_in_another_organisation(app: TestApp) {
+    let admin2 = app.signed_in(ADMIN2.login, ADMIN2.password).await;
+    let added = admin2.json("add_group", &[("name", "Солнышко")]).await;
+    assert_eq!(added["name"], "Солнышко");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM groups WHERE name = 'Солнышко'")
+            .await,
+        2
+    );
+}
+
 async fn demo_load_is_idempotent(app: TestApp) {
     let db = app::db::Db::connect(&app.database_url, 1).await.unwrap();
     server::demo::load(&db).await.unwrap();
-    assert_eq!(app.count("SELECT COUNT(*) FROM organisations").await, 1);
-    assert_eq!(app.count("SELECT COUNT(*) FROM children").await, 8);
-}
-
-async fn adding_without_organisation_is_a_clear_error(app: TestApp) {
-    let res = app.call("add_group", &[("name", "Солнышко")]).await;
-    assert_eq!(res.status().as_u16(), 404);
-    let err: Value = res.json().await.unwrap();
-    assert_eq!(err["kind"], "not_found");
-    assert!(err["ru"].as_str().unwrap().contains("--demo"));
-    assert_eq!(app.count("SELECT COUNT(*) FROM groups").await, 0);
-    assert_eq!(list(&app).await, Value::Null);
+    assert_eq!(app.count("SELECT COUNT(*) FROM organisations").await, 2);
+    assert_eq!(app.count("SELECT COUNT(*) FROM children").await, 10);
+    assert_eq!(app.count("SELECT COUNT(*) FROM accounts").await, 7);
 }

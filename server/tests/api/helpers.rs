@@ -86,12 +86,70 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> Option<TestApp> {
     tokio::spawn(app.run_until_stopped());
     Some(TestApp {
         address,
-        client: reqwest::Client::new(),
+        client: new_client(),
         database_url,
     })
 }
 
+/// A browser-like client: its own cookie jar, redirects left for the test to see.
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 impl TestApp {
+    /// Signs `client` in with a login and password and returns the server's answer.
+    pub async fn login_with(
+        &self,
+        client: &reqwest::Client,
+        login: &str,
+        password: &str,
+    ) -> reqwest::Response {
+        client
+            .post(format!("{}/api/login", self.address))
+            .form(&[("login", login), ("password", password)])
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// A new client signed in as the account, acting in its only role.
+    pub async fn signed_in(&self, login: &str, password: &str) -> User {
+        let client = new_client();
+        let res = self.login_with(&client, login, password).await;
+        assert_eq!(res.status().as_u16(), 200, "login of {login} failed");
+        User {
+            client,
+            address: self.address.clone(),
+        }
+    }
+
+    /// A direct SQL count, independent of the code under test.
+    pub async fn count(&self, sql: &str) -> i64 {
+        self.scalar(sql).await
+    }
+
+    /// One integer from a direct SQL query (ids, counts).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .unwrap();
+        let row: (i64,) = sqlx::query_as(sql).fetch_one(&mut conn).await.unwrap();
+        row.0
+    }
+}
+
+/// A signed-in user of the app under test.
+pub struct User {
+    pub client: reqwest::Client,
+    pub address: String,
+}
+
+impl User {
     /// Calls a server function the way the hydrated client does: a form-encoded POST.
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> reqwest::Response {
         self.client
@@ -102,14 +160,12 @@ impl TestApp {
             .expect("request sent")
     }
 
-    /// A direct SQL count, independent of the code under test.
-    pub async fn count(&self, sql: &str) -> i64 {
-        sqlx::any::install_default_drivers();
-        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
-            .await
-            .unwrap();
-        let row: (i64,) = sqlx::query_as(sql).fetch_one(&mut conn).await.unwrap();
-        row.0
+    pub async fn json(&self, endpoint: &str, form: &[(&str, &str)]) -> serde_json::Value {
+        let res = self.call(endpoint, form).await;
+        let status = res.status().as_u16();
+        let body = res.text().await.unwrap();
+        assert_eq!(status, 200, "{endpoint} answered {status}: {body}");
+        serde_json::from_str(&body).unwrap()
     }
 }
 

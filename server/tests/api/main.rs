@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod auth;
 mod groups;
 mod health_check;
 mod pages;
+mod permissions;

@@ -1,0 +1,328 @@
+//! Signing in and out, the forced change of a one-time password, and choosing the role
+//! to act in when a person holds several.
+
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod session;
+
+pub use pages::{use_me, ChangePasswordPage, ChooseRolePage, LoginPage, MeResource, UserBar};
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::Role;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantChoice {
+    pub grant_id: i64,
+    pub role: Role,
+    /// Organisation or municipality name; empty for the parent role.
+    pub scope: String,
+}
+
+/// The signed-in person as the pages need it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub full_name: String,
+    pub login: String,
+    pub must_change_password: bool,
+    pub role: Option<Role>,
+    pub grants: Vec<GrantChoice>,
+}
+
+#[server(prefix = "/api", endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<Me>, AppError> {
+    ssr::whoami().await.map_err(AppError::with_status)
+}
+
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(login: String, password: String) -> Result<(), AppError> {
+    let target = ssr::login(&login, password)
+        .await
+        .map_err(AppError::with_status)?;
+    leptos_axum::redirect(target);
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    let state = crate::state::AppState::current()?;
+    session::end(&state.db).await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    new_password_confirm: String,
+) -> Result<(), AppError> {
+    let target = ssr::change_password(current_password, new_password, new_password_confirm)
+        .await
+        .map_err(AppError::with_status)?;
+    leptos_axum::redirect(target);
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "choose_role")]
+pub async fn choose_role(grant_id: i64) -> Result<(), AppError> {
+    ssr::choose_role(grant_id)
+        .await
+        .map_err(AppError::with_status)?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use sqlx::Row;
+
+    use super::{session, GrantChoice, Me};
+    use crate::db::now_millis;
+    use crate::domain::{Bilingual, Role};
+    use crate::error::{AppError, ErrorKind};
+    use crate::state::AppState;
+
+    const MAX_FAILURES: i64 = 5;
+    const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+    pub async fn whoami() -> Result<Option<Me>, AppError> {
+        let state = AppState::current()?;
+        let Some(session) = session::current(&state.db).await? else {
+            return Ok(None);
+        };
+        let person = sqlx::query(
+            "SELECT p.surname, p.given_name, p.patronymic, a.login FROM people p \
+             JOIN accounts a ON a.person_id = p.id WHERE p.id = $1",
+        )
+        .bind(session.person_id)
+        .fetch_one(state.db.pool())
+        .await?;
+        let grants = grants_of(&state, session.person_id).await?;
+        let role = session
+            .grant_id
+            .and_then(|id| grants.iter().find(|g| g.grant_id == id))
+            .map(|g| g.role);
+        let full_name = [
+            person.try_get::<String, _>("surname")?,
+            person.try_get::<String, _>("given_name")?,
+            person.try_get::<String, _>("patronymic")?,
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+        Ok(Some(Me {
+            full_name,
+            login: person.try_get("login")?,
+            must_change_password: session.must_change_password,
+            role,
+            grants,
+        }))
+    }
+
+    pub async fn grants_of(state: &AppState, person_id: i64) -> Result<Vec<GrantChoice>, AppError> {
+        let rows = sqlx::query(
+            "SELECT g.id, g.role, COALESCE(o.short_name, m.name, '') AS scope \
+             FROM role_grants g \
+             LEFT JOIN organisations o ON o.id = g.organisation_id \
+             LEFT JOIN municipalities m ON m.id = g.municipality_id \
+             WHERE g.person_id = $1 ORDER BY g.id",
+        )
+        .bind(person_id)
+        .fetch_all(state.db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(GrantChoice {
+                    grant_id: r.try_get("id")?,
+                    role: Role::parse(&r.try_get::<String, _>("role")?)
+                        .ok_or_else(AppError::internal)?,
+                    scope: r.try_get("scope")?,
+                })
+            })
+            .collect()
+    }
+
+    fn wrong_credentials() -> AppError {
+        AppError::new(
+            ErrorKind::Unauthorized,
+            "Неверный логин или пароль.",
+            "Wrong login or password.",
+        )
+    }
+
+    /// Checks the password (rate-limited per login) and starts a session.
+    /// Returns where to go next.
+    pub async fn login(login: &str, password: String) -> Result<&'static str, AppError> {
+        let state = AppState::current()?;
+        let db = &state.db;
+        let login = login.trim().to_lowercase();
+        if login.is_empty() || password.is_empty() {
+            return Err(AppError {
+                field: Some(
+                    if login.is_empty() {
+                        "login"
+                    } else {
+                        "password"
+                    }
+                    .into(),
+                ),
+                ..AppError::new(
+                    ErrorKind::Invalid,
+                    "Введите логин и пароль.",
+                    "Enter your login and password.",
+                )
+            });
+        }
+        let now = now_millis();
+        let failures: i64 =
+            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE login = $1 AND at > $2")
+                .bind(&login)
+                .bind(now - FAILURE_WINDOW_MS)
+                .fetch_one(db.pool())
+                .await?
+                .try_get("n")?;
+        if failures >= MAX_FAILURES {
+            return Err(AppError::new(
+                ErrorKind::TooManyRequests,
+                "Слишком много неудачных попыток входа. Подождите 15 минут или обратитесь к администратору.",
+                "Too many failed sign-in attempts. Wait 15 minutes or contact your administrator.",
+            ));
+        }
+        let account = sqlx::query(
+            "SELECT person_id, password_hash, must_change_password FROM accounts \
+             WHERE login = $1 AND archived = 0",
+        )
+        .bind(&login)
+        .fetch_optional(db.pool())
+        .await?;
+        let verified = match &account {
+            Some(row) => super::password::verify(password, row.try_get("password_hash")?).await?,
+            None => false,
+        };
+        let Some(account) = account.filter(|_| verified) else {
+            sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
+                .bind(&login)
+                .bind(now)
+                .execute(db.pool())
+                .await?;
+            return Err(wrong_credentials());
+        };
+        sqlx::query("DELETE FROM login_failures WHERE login = $1")
+            .bind(&login)
+            .execute(db.pool())
+            .await?;
+        let person_id: i64 = account.try_get("person_id")?;
+        let grants = grants_of(&state, person_id).await?;
+        let grant_id = match grants.as_slice() {
+            [only] => Some(only.grant_id),
+            _ => None,
+        };
+        session::start(db, person_id, grant_id).await?;
+        Ok(if account.try_get::<i64, _>("must_change_password")? != 0 {
+            "/password"
+        } else if grant_id.is_none() {
+            "/role"
+        } else {
+            "/"
+        })
+    }
+
+    pub async fn change_password(
+        current_password: String,
+        new_password: String,
+        confirm: String,
+    ) -> Result<&'static str, AppError> {
+        let state = AppState::current()?;
+        let db = &state.db;
+        let session = session::current(db)
+            .await?
+            .ok_or_else(session::not_signed_in)?;
+        let account = sqlx::query("SELECT login, password_hash FROM accounts WHERE person_id = $1")
+            .bind(session.person_id)
+            .fetch_one(db.pool())
+            .await?;
+        let login: String = account.try_get("login")?;
+        if !super::password::verify(current_password, account.try_get("password_hash")?).await? {
+            return Err(AppError {
+                field: Some("current_password".into()),
+                ..AppError::new(
+                    ErrorKind::Invalid,
+                    "Текущий пароль введён неверно.",
+                    "The current password is wrong.",
+                )
+            });
+        }
+        let login = crate::domain::credentials::Login::parse(&login).map_err(|e| {
+            tracing::error!(error = %e, "stored login does not parse");
+            AppError::internal()
+        })?;
+        let new_password = crate::domain::credentials::NewPassword::parse(&new_password, &login)
+            .map_err(|e| AppError::invalid("new_password", &e))?;
+        if new_password.as_str() != confirm {
+            return Err(AppError {
+                field: Some("new_password_confirm".into()),
+                ..AppError::new(
+                    ErrorKind::Invalid,
+                    "Пароли не совпадают.",
+                    "The passwords do not match.",
+                )
+            });
+        }
+        let hash = super::password::hash(new_password.as_str().to_owned()).await?;
+        let mut tx = db.pool().begin().await?;
+        sqlx::query(
+            "UPDATE accounts SET password_hash = $1, must_change_password = 0 WHERE person_id = $2",
+        )
+        .bind(hash)
+        .bind(session.person_id)
+        .execute(&mut *tx)
+        .await?;
+        // Other devices signed in with the old password are signed out.
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2")
+            .bind(session.person_id)
+            .bind(&session.token_hash)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(if session.grant_id.is_none() {
+            "/role"
+        } else {
+            "/"
+        })
+    }
+
+    pub async fn choose_role(grant_id: i64) -> Result<(), AppError> {
+        let state = AppState::current()?;
+        let session = session::current(&state.db)
+            .await?
+            .ok_or_else(session::not_signed_in)?;
+        if session.must_change_password {
+            return Err(AppError::new(
+                ErrorKind::Unauthorized,
+                "Сначала смените одноразовый пароль.",
+                "Change your one-time password first.",
+            ));
+        }
+        let grants = grants_of(&state, session.person_id).await?;
+        if !grants.iter().any(|g| g.grant_id == grant_id) {
+            let denied = crate::domain::Denied;
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                denied.ru(),
+                denied.en(),
+            ));
+        }
+        sqlx::query("UPDATE sessions SET grant_id = $1 WHERE token_hash = $2")
+            .bind(grant_id)
+            .bind(&session.token_hash)
+            .execute(state.db.pool())
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,218 @@
+//! Sessions in the database, behind an HttpOnly, SameSite=Lax cookie holding a random
+//! token; only the token's SHA-256 is stored, so a leaked table opens no session.
+
+use std::collections::BTreeSet;
+
+use leptos::prelude::use_context;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::{now_millis, Db};
+use crate::domain::{Actor, Role};
+use crate::error::{AppError, ErrorKind};
+
+pub const COOKIE: &str = "tabel_session";
+const SESSION_DAYS: i64 = 30;
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token_hash: String,
+    pub person_id: i64,
+    pub grant_id: Option<i64>,
+    pub must_change_password: bool,
+}
+
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn request_parts() -> Option<http::request::Parts> {
+    use_context::<http::request::Parts>()
+}
+
+fn cookie_token(parts: &http::request::Parts) -> Option<String> {
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+fn secure_cookies() -> bool {
+    std::env::var("TABEL_COOKIE_SECURE").is_ok_and(|v| v == "1" || v == "true")
+}
+
+fn set_cookie(value: &str, max_age_secs: i64) {
+    let secure = if secure_cookies() { "; Secure" } else { "" };
+    let cookie =
+        format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    if let (Some(options), Ok(header)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&cookie),
+    ) {
+        options.append_header(http::header::SET_COOKIE, header);
+    }
+}
+
+/// Starts a session for the person and sets its cookie on the response.
+pub async fn start(db: &Db, person_id: i64, grant_id: Option<i64>) -> Result<(), AppError> {
+    let token = hex::encode(rand::random::<[u8; 32]>());
+    let now = now_millis();
+    let user_agent = request_parts()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT).cloned())
+        .and_then(|v| {
+            v.to_str()
+                .ok()
+                .map(|s| s.chars().take(200).collect::<String>())
+        })
+        .unwrap_or_default();
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, person_id, grant_id, user_agent, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(hash_token(&token))
+    .bind(person_id)
+    .bind(grant_id)
+    .bind(user_agent)
+    .bind(now)
+    .bind(now + SESSION_DAYS * 86_400_000)
+    .execute(db.pool())
+    .await?;
+    set_cookie(&token, SESSION_DAYS * 86_400);
+    Ok(())
+}
+
+pub async fn end(db: &Db) -> Result<(), AppError> {
+    if let Some(token) = request_parts().as_ref().and_then(cookie_token) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(hash_token(&token))
+            .execute(db.pool())
+            .await?;
+    }
+    set_cookie("", 0);
+    Ok(())
+}
+
+/// The session of the current request, if it has a valid, unexpired one.
+pub async fn current(db: &Db) -> Result<Option<Session>, AppError> {
+    let Some(token) = request_parts().as_ref().and_then(cookie_token) else {
+        return Ok(None);
+    };
+    let row = sqlx::query(
+        "SELECT s.token_hash, s.person_id, s.grant_id, a.must_change_password \
+         FROM sessions s JOIN accounts a ON a.person_id = s.person_id \
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.archived = 0",
+    )
+    .bind(hash_token(&token))
+    .bind(now_millis())
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| {
+        Ok(Session {
+            token_hash: r.try_get("token_hash")?,
+            person_id: r.try_get("person_id")?,
+            grant_id: r.try_get("grant_id")?,
+            must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
+        })
+    })
+    .transpose()
+    .map_err(|e: sqlx::Error| e.into())
+}
+
+pub fn not_signed_in() -> AppError {
+    AppError::new(
+        ErrorKind::Unauthorized,
+        "Войдите в систему.",
+        "Please sign in.",
+    )
+}
+
+/// The actor every protected server function starts from: signed in, password no
+/// longer one-time, a role chosen, and the scope of that role loaded from the database.
+pub async fn require_actor(db: &Db) -> Result<Actor, AppError> {
+    let session = current(db).await?.ok_or_else(not_signed_in)?;
+    if session.must_change_password {
+        return Err(AppError::new(
+            ErrorKind::Unauthorized,
+            "Сначала смените одноразовый пароль.",
+            "Change your one-time password first.",
+        ));
+    }
+    let grant_id = session.grant_id.ok_or_else(|| {
+        AppError::new(
+            ErrorKind::Unauthorized,
+            "Выберите роль, в которой вы работаете.",
+            "Choose the role you are working in.",
+        )
+    })?;
+    load_actor(db, session.person_id, grant_id).await
+}
+
+pub async fn load_actor(db: &Db, person_id: i64, grant_id: i64) -> Result<Actor, AppError> {
+    let grant = sqlx::query(
+        "SELECT g.role, g.organisation_id, COALESCE(g.municipality_id, o.municipality_id) AS municipality_id \
+         FROM role_grants g LEFT JOIN organisations o ON o.id = g.organisation_id \
+         WHERE g.id = $1 AND g.person_id = $2",
+    )
+    .bind(grant_id)
+    .bind(person_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(AppError::forbidden)?;
+    let role = Role::parse(&grant.try_get::<String, _>("role")?).ok_or_else(AppError::internal)?;
+    let organisation_id: Option<i64> = grant.try_get("organisation_id")?;
+
+    let bound_groups =
+        match (role, organisation_id) {
+            (Role::Teacher, Some(organisation_id)) => ids(
+                sqlx::query(
+                    "SELECT tg.group_id FROM teacher_groups tg JOIN staff s ON s.id = tg.staff_id \
+                     WHERE s.person_id = $1 AND s.organisation_id = $2 AND s.archived = 0",
+                )
+                .bind(person_id)
+                .bind(organisation_id),
+                db,
+            )
+            .await?,
+            _ => BTreeSet::new(),
+        };
+    let own_children = if role == Role::Parent {
+        ids(
+            sqlx::query("SELECT child_id FROM child_guardians WHERE person_id = $1")
+                .bind(person_id),
+            db,
+        )
+        .await?
+    } else {
+        BTreeSet::new()
+    };
+    Ok(Actor {
+        person_id,
+        role,
+        municipality_id: grant.try_get("municipality_id")?,
+        organisation_id,
+        bound_groups,
+        own_children,
+    })
+}
+
+async fn ids<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    db: &Db,
+) -> Result<BTreeSet<i64>, sqlx::Error> {
+    query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get::<i64, _>(0))
+        .collect()
+}
+
+/// Server functions answer errors with their status; see [`AppError::with_status`].
+pub fn fail<T>(err: AppError) -> Result<T, AppError> {
+    Err(err.with_status())
+}

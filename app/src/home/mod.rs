@@ -1,0 +1,200 @@
+//! The page each role lands on after signing in: what that role can open.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Me;
+use crate::components::{ErrorNotice, Gate};
+use crate::domain::Role;
+use crate::error::AppError;
+use crate::groups::{my_groups, page::GroupTable};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnChild {
+    pub id: i64,
+    pub full_name: String,
+    pub group_name: String,
+    pub organisation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationSummary {
+    pub id: i64,
+    pub short_name: String,
+    pub groups: i64,
+    pub children: i64,
+}
+
+/// A parent's own children.
+#[server(prefix = "/api", endpoint = "my_children")]
+pub async fn my_children() -> Result<Vec<OwnChild>, AppError> {
+    crate::state::with_actor(|db, actor| async move { ssr::my_children(&db, &actor).await }).await
+}
+
+/// The organisations of a municipal specialist's municipality, in aggregate.
+#[server(prefix = "/api", endpoint = "municipal_organisations")]
+pub async fn municipal_organisations() -> Result<Vec<OrganisationSummary>, AppError> {
+    crate::state::with_actor(
+        |db, actor| async move { ssr::municipal_organisations(&db, &actor).await },
+    )
+    .await
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! { <Gate page=|me: Me| home_for(me.role)/> }
+}
+
+fn home_for(role: Option<Role>) -> AnyView {
+    match role {
+        Some(Role::OrgAdmin) => view! { <AdminHome/> }.into_any(),
+        Some(Role::Teacher) => view! { <TeacherHome/> }.into_any(),
+        Some(Role::Parent) => view! { <ParentHome/> }.into_any(),
+        Some(Role::Municipal) => view! { <MunicipalHome/> }.into_any(),
+        None => ().into_any(),
+    }
+}
+
+#[component]
+fn AdminHome() -> impl IntoView {
+    view! {
+        <h1>"Дошкольное образование"</h1>
+        <nav class="tiles" aria-label="Справочники">
+            <a class="tile" href="/admin/groups">"Группы"<span>"Группы и количество детей"</span></a>
+            <a class="tile" href="/staff">"Кадры"<span>"Сотрудники, учётные записи, роли и права"</span></a>
+        </nav>
+    }
+}
+
+#[component]
+fn TeacherHome() -> impl IntoView {
+    let groups = Resource::new(|| (), |_| my_groups());
+    view! {
+        <h1>"Мои группы"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match groups.await {
+                    Ok(groups) if groups.is_empty() => view! {
+                        <p class="notice">"Вы пока не привязаны ни к одной группе. Обратитесь к администратору организации."</p>
+                    }.into_any(),
+                    Ok(groups) => view! { <GroupTable groups/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ParentHome() -> impl IntoView {
+    let children = Resource::new(|| (), |_| my_children());
+    view! {
+        <h1>"Мои дети"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match children.await {
+                    Ok(children) => view! {
+                        <ul class="own-children">
+                            {children.into_iter().map(|c| view! {
+                                <li><strong class="child-name">{c.full_name}</strong>" — "{c.group_name}", "{c.organisation}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn MunicipalHome() -> impl IntoView {
+    let orgs = Resource::new(|| (), |_| municipal_organisations());
+    view! {
+        <h1>"Организации муниципалитета"</h1>
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match orgs.await {
+                    Ok(orgs) => view! {
+                        <table class="org-list">
+                            <thead><tr><th scope="col">"Организация"</th><th scope="col" class="num">"Групп"</th><th scope="col" class="num">"Детей"</th></tr></thead>
+                            <tbody>
+                                {orgs.into_iter().map(|o| view! {
+                                    <tr><td>{o.short_name}</td><td class="num">{o.groups}</td><td class="num">{o.children}</td></tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use sqlx::Row;
+
+    use super::{OrganisationSummary, OwnChild};
+    use crate::db::Db;
+    use crate::domain::{Actor, Role};
+    use crate::error::AppError;
+    use crate::groups::repo::full_name;
+
+    pub async fn my_children(db: &Db, actor: &Actor) -> Result<Vec<OwnChild>, AppError> {
+        if actor.role != Role::Parent {
+            return Err(AppError::forbidden());
+        }
+        let rows = sqlx::query(
+            "SELECT c.id, c.surname, c.given_name, c.patronymic, g.name AS group_name, o.short_name \
+             FROM child_guardians cg JOIN children c ON c.id = cg.child_id \
+             JOIN groups g ON g.id = c.group_id JOIN organisations o ON o.id = g.organisation_id \
+             WHERE cg.person_id = $1 ORDER BY c.surname, c.given_name",
+        )
+        .bind(actor.person_id)
+        .fetch_all(db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OwnChild {
+                    id: r.try_get("id")?,
+                    full_name: full_name(r)?,
+                    group_name: r.try_get("group_name")?,
+                    organisation: r.try_get("short_name")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+
+    pub async fn municipal_organisations(
+        db: &Db,
+        actor: &Actor,
+    ) -> Result<Vec<OrganisationSummary>, AppError> {
+        let municipality_id = actor
+            .municipality_id
+            .filter(|_| actor.role == Role::Municipal)
+            .ok_or_else(AppError::forbidden)?;
+        let rows = sqlx::query(
+            "SELECT o.id, o.short_name, \
+               (SELECT COUNT(*) FROM groups g WHERE g.organisation_id = o.id) AS groups, \
+               (SELECT COUNT(*) FROM children c JOIN groups g ON g.id = c.group_id WHERE g.organisation_id = o.id) AS children \
+             FROM organisations o WHERE o.municipality_id = $1 ORDER BY o.short_name",
+        )
+        .bind(municipality_id)
+        .fetch_all(db.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OrganisationSummary {
+                    id: r.try_get("id")?,
+                    short_name: r.try_get("short_name")?,
+                    groups: r.try_get("groups")?,
+                    children: r.try_get("children")?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(Into::into)
+    }
+}

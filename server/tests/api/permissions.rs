@@ -1,0 +1,199 @@
+//! The permission matrix: every server function called as every role, against its own
+//! and a foreign organisation, a bound and an unbound group. Each cell is asserted.
+
+use server::demo::{DemoAccount, ADMIN, ADMIN2, MUNICIPAL, PARENT, TEACHER, TEACHER2};
+
+use crate::helpers::{new_client, TestApp, User};
+
+crate::on_both_backends!(true, permission_matrix);
+
+const ALLOW: u16 = 200;
+const DENY: u16 = 403;
+const ANON: u16 = 401;
+
+/// A server function, its arguments, and the status expected for each actor.
+type Cell = (&'static str, Vec<(&'static str, String)>, [u16; 7]);
+
+struct Ids {
+    sun: String,     // Солнышко, sad 1, bound to `teacher`
+    daisy: String,   // Ромашка, sad 1, not bound to `teacher`
+    rainbow: String, // Радуга, sad 2
+    teacher_staff: String,
+    teacher2_staff: String,
+}
+
+async fn ids(app: &TestApp) -> Ids {
+    let group = |name: &str| format!("SELECT id FROM groups WHERE name = '{name}'");
+    let staff = |login: &str| {
+        format!("SELECT s.id FROM staff s JOIN accounts a ON a.person_id = s.person_id WHERE a.login = '{login}'")
+    };
+    Ids {
+        sun: app.scalar(&group("Солнышко")).await.to_string(),
+        daisy: app.scalar(&group("Ромашка")).await.to_string(),
+        rainbow: app.scalar(&group("Радуга")).await.to_string(),
+        teacher_staff: app.scalar(&staff("teacher")).await.to_string(),
+        teacher2_staff: app.scalar(&staff("teacher2")).await.to_string(),
+    }
+}
+
+async fn permission_matrix(app: TestApp) {
+    let ids = ids(&app).await;
+    let actors: Vec<(&str, Option<&DemoAccount>)> = vec![
+        ("anonymous", None),
+        ("admin", Some(&ADMIN)),
+        ("teacher", Some(&TEACHER)),
+        ("parent", Some(&PARENT)),
+        ("municipal", Some(&MUNICIPAL)),
+        ("foreign admin", Some(&ADMIN2)),
+        ("foreign teacher", Some(&TEACHER2)),
+    ];
+    let staff_form = [
+        ("surname", "Тестова"),
+        ("given_name", "Анна"),
+        ("patronymic", ""),
+        ("email", ""),
+        ("phone", ""),
+        ("position", "Воспитатель"),
+        ("teacher", "on"),
+    ];
+    let bind = |staff: &str, group: &str| {
+        vec![
+            ("staff_id", staff.to_owned()),
+            ("group_id", group.to_owned()),
+            ("bind", "true".to_owned()),
+        ]
+    };
+
+    // (function, arguments, expected for: anon, admin, teacher, parent, municipal, foreign admin, foreign teacher)
+    let cells: Vec<Cell> = vec![
+        (
+            "list_groups",
+            vec![],
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "my_groups",
+            vec![],
+            [ANON, DENY, ALLOW, DENY, DENY, DENY, ALLOW],
+        ),
+        (
+            "group_roster",
+            vec![("group_id", ids.sun.clone())],
+            [ANON, ALLOW, ALLOW, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "group_roster",
+            vec![("group_id", ids.daisy.clone())],
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "group_roster",
+            vec![("group_id", ids.rainbow.clone())],
+            [ANON, DENY, DENY, DENY, DENY, ALLOW, ALLOW],
+        ),
+        (
+            "list_staff",
+            vec![],
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "staff_card",
+            vec![("staff_id", ids.teacher_staff.clone())],
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "staff_card",
+            vec![("staff_id", ids.teacher2_staff.clone())],
+            [ANON, DENY, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "set_group_binding",
+            bind(&ids.teacher_staff, &ids.daisy),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "set_group_binding",
+            bind(&ids.teacher2_staff, &ids.sun),
+            [ANON, DENY, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "set_group_binding",
+            bind(&ids.teacher_staff, &ids.rainbow),
+            [ANON, DENY, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "my_children",
+            vec![],
+            [ANON, DENY, DENY, ALLOW, DENY, DENY, DENY],
+        ),
+        (
+            "municipal_organisations",
+            vec![],
+            [ANON, DENY, DENY, DENY, ALLOW, DENY, DENY],
+        ),
+        (
+            "add_group",
+            vec![("name", "Новая".to_owned())],
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "create_staff",
+            staff_form
+                .iter()
+                .map(|(k, v)| (*k, (*v).to_owned()))
+                .collect(),
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+    ];
+
+    let mut users = Vec::new();
+    for (name, account) in &actors {
+        let user = match account {
+            Some(a) => app.signed_in(a.login, a.password).await,
+            None => User {
+                client: new_client(),
+                address: app.address.clone(),
+            },
+        };
+        users.push((*name, user));
+    }
+
+    let mut failures = Vec::new();
+    for (function, args, expected) in &cells {
+        let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        for ((actor, user), want) in users.iter().zip(expected) {
+            let got = user.call(function, &form).await.status().as_u16();
+            if got != *want {
+                failures.push(format!(
+                    "{function}({args:?}) as {actor}: expected {want}, got {got}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "permission matrix mismatches:\n{}",
+        failures.join("\n")
+    );
+
+    // Denied writes wrote nothing: only the two admins added «Новая» and a staff member.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM groups WHERE name = 'Новая'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE surname = 'Тестова'")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM teacher_groups WHERE group_id = {}",
+            ids.rainbow
+        ))
+        .await,
+        1,
+        "only teacher2 is bound to Радуга"
+    );
+}
