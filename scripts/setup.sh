@@ -36,7 +36,10 @@ wasm_bindgen_version() {
 
 install_build_tools() {
     command -v cargo >/dev/null || { echo "Rust (rustup) is required: https://rustup.rs" >&2; exit 1; }
-    apt_install pkg-config nodejs npm ca-certificates
+    apt_install pkg-config ca-certificates curl
+    # Node.js may come from Debian or from NodeSource (which bundles npm and conflicts
+    # with Debian's npm package): install Debian's only when there is none.
+    command -v npm >/dev/null || apt_install nodejs npm
     if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
         log "rustup: adding wasm32-unknown-unknown"
         rustup target add wasm32-unknown-unknown
@@ -61,7 +64,7 @@ install_build_tools() {
 }
 
 install_test_tools() {
-    apt_install chromium postgresql poppler-utils curl
+    apt_install chromium postgresql poppler-utils
 }
 
 # Starts the local PostgreSQL on loopback and makes sure the `tabel` superuser exists

@@ -39,9 +39,16 @@ run_e2e() { # $1 = label, $2 = DATABASE_URL
     local port data
     port="$(free_port)"
     data="$(mktemp -d)"
+    # The OpenID Connect provider is started by the Playwright run (global-setup.ts);
+    # the app only needs its address, and discovers it on first use.
+    TABEL_OIDC_PORT="$(free_port)"
+    TABEL_OIDC_CONTROL_PORT="$(free_port)"
+    export TABEL_OIDC_PORT TABEL_OIDC_CONTROL_PORT
     log "Playwright in Chromium against the release build on $1 (port $port)"
     DATABASE_URL="$2" TABEL_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
         LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
+        TABEL_OIDC_ISSUER="http://127.0.0.1:$TABEL_OIDC_PORT" TABEL_OIDC_CLIENT_ID=tabel \
+        TABEL_OIDC_CLIENT_SECRET=tabel-secret TABEL_PUBLIC_URL="http://127.0.0.1:$port" \
         "$ROOT/target/release/tabel" --demo >"$data/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Tabel: components, routes, server functions and the attendance domain,
 //! shared between the server (feature `ssr`) and the hydrated client (`hydrate`).
 

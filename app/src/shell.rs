@@ -5,7 +5,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, UserBar};
+use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, UserBar};
 use crate::groups::{GroupRosterPage, GroupsPage};
 use crate::home::HomePage;
 use crate::staff::{StaffCardPage, StaffPage};
@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="notice">"Страница не найдена · Page not found"</p> }>
                     <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/login/sso-error") view=SsoErrorPage/>
                     <Route path=path!("/password") view=ChangePasswordPage ssr=ssr.clone()/>
                     <Route path=path!("/role") view=ChooseRolePage ssr=ssr.clone()/>
                     <Route path=path!("/admin/groups") view=GroupsPage ssr=ssr.clone()/>

@@ -10,6 +10,8 @@ use crate::error::AppError;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
+    /// Whether an OpenID Connect provider is configured (the login page offers it).
+    pub sso_enabled: bool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,14 +1,8 @@
 import { test, expect, Page } from '@playwright/test';
+import { DEMO, hydrated, signIn } from './helpers';
 
-// Each run of the suite gets a fresh database, but names are still made unique so a
-// re-run against a kept server cannot pass on leftovers.
+// Names are made unique so a re-run against a kept server cannot pass on leftovers.
 const unique = (base: string) => `${base} ${Date.now() % 100000}`;
-
-async function openHydrated(page: Page) {
-  await page.goto('/');
-  // The attribute is set by an Effect, which runs only once the wasm has hydrated.
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-}
 
 function groupRow(page: Page, name: string) {
   return page.locator('table.group-list tbody tr', {
@@ -16,18 +10,31 @@ function groupRow(page: Page, name: string) {
   });
 }
 
-test('the server renders the demo groups before any wasm runs', async ({ browser }) => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+async function openGroups(page: Page) {
+  await signIn(page, DEMO.admin.login, DEMO.admin.password);
+  await expect(page.getByRole('heading', { name: 'Дошкольное образование' })).toBeVisible();
+  await page.goto('/admin/groups');
+  await hydrated(page);
+}
+
+test('the server renders the groups before any wasm runs', async ({ browser }) => {
+  // Sign in through the page, then look at the groups page with JavaScript off.
+  const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto('/');
-  await expect(page.getByRole('heading', { name: 'Группы' })).toBeVisible();
-  await expect(groupRow(page, 'Солнышко').locator('td.child-count')).toHaveText('4');
-  await expect(page.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  await signIn(page, DEMO.admin.login, DEMO.admin.password);
+  await expect(page.getByRole('heading', { name: 'Дошкольное образование' })).toBeVisible();
+  const noJs = await browser.newContext({ javaScriptEnabled: false, storageState: await context.storageState() });
+  const plain = await noJs.newPage();
+  await plain.goto('/admin/groups');
+  await expect(plain.getByRole('heading', { name: 'Группы' })).toBeVisible();
+  await expect(groupRow(plain, 'Солнышко').locator('td.child-count')).toHaveText('4');
+  await expect(plain.locator('body')).not.toHaveAttribute('data-hydrated', 'true');
+  await noJs.close();
   await context.close();
 });
 
 test('a group added from the hydrated page is shown and persisted', async ({ page }) => {
-  await openHydrated(page);
+  await openGroups(page);
   const name = unique('Колокольчик');
 
   // A marker on window survives only if the form is handled by the wasm client,
@@ -45,7 +52,7 @@ test('a group added from the hydrated page is shown and persisted', async ({ pag
 });
 
 test('bad names are refused with a clear message and nothing is written', async ({ page }) => {
-  await openHydrated(page);
+  await openGroups(page);
   const countRows = () => page.locator('table.group-list tbody tr').count();
   const before = await countRows();
   const input = page.getByLabel('Новая группа');
@@ -67,6 +74,6 @@ test('bad names are refused with a clear message and nothing is written', async 
   await expect(input).toHaveValue('солнышко');
 
   await page.reload();
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await hydrated(page);
   expect(await countRows()).toBe(before);
 });

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! The hydrate entry point: the wasm bundle takes over the server-rendered page.
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -10,6 +10,8 @@ pub struct Settings {
     /// Fill the demo organisation at start-up (idempotent).
     pub demo: bool,
     pub leptos: LeptosOptions,
+    /// Sign-in through an OpenID Connect provider; off unless an issuer is configured.
+    pub oidc: Option<crate::sso::OidcSettings>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -53,13 +55,36 @@ impl Settings {
             };
 
         let leptos = leptos::config::get_configuration(None)?.leptos_options;
+        let oidc = oidc_from_env(&leptos)?;
         Ok(Self {
             database_url,
             max_connections,
             demo,
             leptos,
+            oidc,
         })
     }
+}
+
+fn non_empty_env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn oidc_from_env(leptos: &LeptosOptions) -> Result<Option<crate::sso::OidcSettings>, ConfigError> {
+    let Some(issuer) = non_empty_env("TABEL_OIDC_ISSUER") else {
+        return Ok(None);
+    };
+    let client_id = non_empty_env("TABEL_OIDC_CLIENT_ID").ok_or(ConfigError::InvalidValue {
+        name: "TABEL_OIDC_CLIENT_ID",
+        reason: "required when TABEL_OIDC_ISSUER is set".into(),
+    })?;
+    Ok(Some(crate::sso::OidcSettings {
+        issuer,
+        client_id,
+        client_secret: non_empty_env("TABEL_OIDC_CLIENT_SECRET"),
+        public_url: non_empty_env("TABEL_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{}", leptos.site_addr)),
+    }))
 }
 
 /// SQLite in `TABEL_DATA_DIR` (default `./data`), created on first start.

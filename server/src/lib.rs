@@ -2,5 +2,6 @@
 
 pub mod configuration;
 pub mod demo;
+pub mod sso;
 pub mod startup;
 pub mod telemetry;

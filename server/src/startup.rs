@@ -57,10 +57,11 @@ impl Application {
         let state = AppState {
             leptos_options: settings.leptos,
             db,
+            sso_enabled: settings.oidc.is_some(),
         };
         Ok(Self {
             listener,
-            router: router(state),
+            router: router(state, settings.oidc),
             address,
         })
     }
@@ -77,14 +78,19 @@ impl Application {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
+    let sso = match oidc {
+        Some(oidc) => crate::sso::routes(state.db.clone(), oidc),
+        None => Router::new(),
+    };
     Router::new()
         .route("/health_check", get(health_check))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
+        .merge(sso)
         .layer(middleware::from_fn(reject_cross_site_writes))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())

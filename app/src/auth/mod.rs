@@ -7,7 +7,9 @@ pub mod password;
 #[cfg(feature = "ssr")]
 pub mod session;
 
-pub use pages::{use_me, ChangePasswordPage, ChooseRolePage, LoginPage, MeResource, UserBar};
+pub use pages::{
+    use_me, ChangePasswordPage, ChooseRolePage, LoginPage, MeResource, SsoErrorPage, UserBar,
+};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -218,19 +220,8 @@ mod ssr {
             .execute(db.pool())
             .await?;
         let person_id: i64 = account.try_get("person_id")?;
-        let grants = grants_of(&state, person_id).await?;
-        let grant_id = match grants.as_slice() {
-            [only] => Some(only.grant_id),
-            _ => None,
-        };
-        session::start(db, person_id, grant_id).await?;
-        Ok(if account.try_get::<i64, _>("must_change_password")? != 0 {
-            "/password"
-        } else if grant_id.is_none() {
-            "/role"
-        } else {
-            "/"
-        })
+        let must_change = account.try_get::<i64, _>("must_change_password")? != 0;
+        session::start(db, person_id, must_change).await
     }
 
     pub async fn change_password(
@@ -325,4 +316,10 @@ mod ssr {
             .await?;
         Ok(())
     }
+}
+
+/// Whether the login page offers sign-in through the OpenID Connect provider.
+#[server(prefix = "/api", endpoint = "sso_enabled")]
+pub async fn sso_enabled() -> Result<bool, AppError> {
+    Ok(crate::state::AppState::current()?.sso_enabled)
 }

@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-use super::{whoami, ChangePassword, ChooseRole, Login, Logout, Me};
+use leptos_router::hooks::use_query_map;
+
+use super::{sso_enabled, whoami, ChangePassword, ChooseRole, Login, Logout, Me};
 use crate::components::{Field, FormError};
 use crate::error::AppError;
 
@@ -55,9 +57,19 @@ pub fn UserBar() -> impl IntoView {
 pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
+    let sso = Resource::new(|| (), |_| sso_enabled());
     view! {
         <section class="card narrow">
             <h1>"Вход в систему"</h1>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    sso.await.unwrap_or(false).then(|| view! {
+                        // rel="external": a full navigation to the server route, not the client router.
+                        <a class="button sso" href="/auth/sso/start" rel="external">"Войти через Госуслуги (ЕСИА)"</a>
+                        <p class="divider muted">"или по логину и паролю"</p>
+                    })
+                })}
+            </Suspense>
             <ActionForm action=login>
                 <Field label="Логин" name="login" error>
                     <input id="login" name="login" type="text" autocomplete="username" required autocapitalize="off"/>
@@ -132,6 +144,60 @@ pub fn ChooseRolePage() -> impl IntoView {
                 })}
             </Transition>
             <FormError error/>
+        </section>
+    }
+}
+
+/// Why a sign-in through the provider did not go through (the seed's «ошибка входа»).
+#[component]
+pub fn SsoErrorPage() -> impl IntoView {
+    let query = use_query_map();
+    let reason = move || query.read().get("reason").unwrap_or_default();
+    let fields = move || {
+        query
+            .read()
+            .get("fields")
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|f| match f {
+                "surname" => Some(("Фамилия", "surname")),
+                "given_name" => Some(("Имя", "given name")),
+                "patronymic" => Some(("Отчество", "patronymic")),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    let message = move || {
+        match reason().as_str() {
+        "unknown_email" => (
+            "Учётная запись с адресом электронной почты из Госуслуг не найдена. Попросите администратора организации указать этот email в вашей карточке.".to_owned(),
+            "No account has the email your provider returned. Ask your organisation's admin to put this email on your staff card.".to_owned(),
+        ),
+        "name_mismatch" => {
+            let f = fields();
+            let ru = f.iter().map(|(ru, _)| *ru).collect::<Vec<_>>().join(", ");
+            let en = f.iter().map(|(_, en)| *en).collect::<Vec<_>>().join(", ");
+            (
+                format!("Данные из Госуслуг не совпадают с учётной записью: отличается {ru}. Проверьте ФИО в карточке сотрудника у администратора."),
+                format!("Your provider's data does not match the account: the {en} differs. Ask the admin to check the name on your card."),
+            )
+        }
+        "expired" => (
+            "Время входа истекло или ссылка уже использована. Начните вход заново.".to_owned(),
+            "The sign-in expired or was already used. Start again.".to_owned(),
+        ),
+        _ => (
+            "Не удалось выполнить вход через Госуслуги. Попробуйте позже или войдите по логину и паролю.".to_owned(),
+            "Sign-in through the provider failed. Try later or use your login and password.".to_owned(),
+        ),
+    }
+    };
+    view! {
+        <section class="card narrow">
+            <h1>"Ошибка входа"</h1>
+            <p class="error" role="alert" id="sso-error">{move || message().0}</p>
+            <p class="muted" lang="en">{move || message().1}</p>
+            <p><a href="/login">"Вернуться ко входу"</a></p>
         </section>
     }
 }

@@ -46,30 +46,49 @@ fn secure_cookies() -> bool {
     std::env::var("TABEL_COOKIE_SECURE").is_ok_and(|v| v == "1" || v == "true")
 }
 
-fn set_cookie(value: &str, max_age_secs: i64) {
+/// The `Set-Cookie` value for a session token (an empty token with age 0 clears it).
+pub fn cookie(value: &str, max_age_secs: i64) -> String {
     let secure = if secure_cookies() { "; Secure" } else { "" };
-    let cookie =
-        format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}");
+    format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+fn set_cookie(value: &str, max_age_secs: i64) {
     if let (Some(options), Ok(header)) = (
         use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&cookie),
+        http::HeaderValue::from_str(&cookie(value, max_age_secs)),
     ) {
         options.append_header(http::header::SET_COOKIE, header);
     }
 }
 
-/// Starts a session for the person and sets its cookie on the response.
-pub async fn start(db: &Db, person_id: i64, grant_id: Option<i64>) -> Result<(), AppError> {
+pub const SESSION_MAX_AGE_SECS: i64 = SESSION_DAYS * 86_400;
+
+/// A new session for a person who has just proven who they are (password or SSO).
+pub struct Begun {
+    /// Goes into the cookie; only its hash is stored.
+    pub token: String,
+    /// Where the person goes next: change the password, choose a role, or home.
+    pub next: &'static str,
+}
+
+/// Creates the session row. A person with exactly one role acts in it at once;
+/// with several, the session waits for a choice on /role.
+pub async fn begin(
+    db: &Db,
+    person_id: i64,
+    must_change_password: bool,
+    user_agent: &str,
+) -> Result<Begun, AppError> {
+    let grants = sqlx::query("SELECT id FROM role_grants WHERE person_id = $1")
+        .bind(person_id)
+        .fetch_all(db.pool())
+        .await?;
+    let grant_id: Option<i64> = match grants.as_slice() {
+        [only] => Some(only.try_get("id")?),
+        _ => None,
+    };
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = now_millis();
-    let user_agent = request_parts()
-        .and_then(|p| p.headers.get(http::header::USER_AGENT).cloned())
-        .and_then(|v| {
-            v.to_str()
-                .ok()
-                .map(|s| s.chars().take(200).collect::<String>())
-        })
-        .unwrap_or_default();
     sqlx::query(
         "INSERT INTO sessions (token_hash, person_id, grant_id, user_agent, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -77,13 +96,34 @@ pub async fn start(db: &Db, person_id: i64, grant_id: Option<i64>) -> Result<(),
     .bind(hash_token(&token))
     .bind(person_id)
     .bind(grant_id)
-    .bind(user_agent)
+    .bind(user_agent.chars().take(200).collect::<String>())
     .bind(now)
-    .bind(now + SESSION_DAYS * 86_400_000)
+    .bind(now + SESSION_MAX_AGE_SECS * 1000)
     .execute(db.pool())
     .await?;
-    set_cookie(&token, SESSION_DAYS * 86_400);
-    Ok(())
+    let next = if must_change_password {
+        "/password"
+    } else if grant_id.is_none() {
+        "/role"
+    } else {
+        "/"
+    };
+    Ok(Begun { token, next })
+}
+
+/// [`begin`] inside a server function: sets the cookie on its response.
+pub async fn start(
+    db: &Db,
+    person_id: i64,
+    must_change_password: bool,
+) -> Result<&'static str, AppError> {
+    let user_agent = request_parts()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT).cloned())
+        .and_then(|v| v.to_str().ok().map(str::to_owned))
+        .unwrap_or_default();
+    let begun = begin(db, person_id, must_change_password, &user_agent).await?;
+    set_cookie(&begun.token, SESSION_MAX_AGE_SECS);
+    Ok(begun.next)
 }
 
 pub async fn end(db: &Db) -> Result<(), AppError> {

@@ -1,6 +1,7 @@
 //! Domain types: each validates on construction, so a value of the type is valid.
 
 pub mod calendar;
+pub mod contingent_import;
 pub mod credentials;
 pub mod email;
 pub mod group;

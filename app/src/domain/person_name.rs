@@ -296,9 +296,23 @@ impl PersonName {
     /// «е» (for matching an SSO identity to an existing person). All three parts
     /// must match; a missing patronymic matches only a missing patronymic.
     pub fn matches(&self, other: &PersonName) -> bool {
-        fold(&self.surname) == fold(&other.surname)
-            && fold(&self.given_name) == fold(&other.given_name)
-            && self.patronymic.as_deref().map(fold) == other.patronymic.as_deref().map(fold)
+        self.differing_parts(other).is_empty()
+    }
+
+    /// The parts that differ under the rules of [`PersonName::matches`], in order;
+    /// the SSO error page names them.
+    pub fn differing_parts(&self, other: &PersonName) -> Vec<NamePart> {
+        let mut parts = Vec::new();
+        if fold(&self.surname) != fold(&other.surname) {
+            parts.push(NamePart::Surname);
+        }
+        if fold(&self.given_name) != fold(&other.given_name) {
+            parts.push(NamePart::GivenName);
+        }
+        if self.patronymic.as_deref().map(fold) != other.patronymic.as_deref().map(fold) {
+            parts.push(NamePart::Patronymic);
+        }
+        parts
     }
 }
 
@@ -337,6 +351,22 @@ mod tests {
     fn deserialize(fields: &[(&'static str, &'static str)]) -> Result<PersonName, DeError> {
         let de = MapDeserializer::<_, DeError>::new(fields.iter().copied());
         PersonName::deserialize(de)
+    }
+
+    #[test]
+    fn differing_parts_names_each_mismatch() {
+        let stored = name("Ёлкина", "Дарья", "Олеговна");
+        assert!(stored
+            .differing_parts(&name("ЕЛКИНА", "дарья", "олеговна"))
+            .is_empty());
+        assert_eq!(
+            stored.differing_parts(&name("Елкина", "Дарина", "")),
+            vec![NamePart::GivenName, NamePart::Patronymic]
+        );
+        assert_eq!(
+            stored.differing_parts(&name("Ёлкина-Петрова", "Дарья", "Олеговна")),
+            vec![NamePart::Surname]
+        );
     }
 
     #[test]

@@ -78,6 +78,7 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> Option<TestApp> {
         max_connections: 5,
         demo,
         leptos,
+        oidc: None,
     };
     let app = Application::build(settings)
         .await
