@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod components;
+pub mod contingent;
 pub mod domain;
 pub mod error;
 pub mod groups;

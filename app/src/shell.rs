@@ -6,6 +6,7 @@ use leptos_router::{
 };
 
 use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, UserBar};
+use crate::contingent::ContingentPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
 use crate::home::HomePage;
 use crate::staff::{StaffCardPage, StaffPage};
@@ -57,6 +58,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/groups") view=GroupsPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id") view=GroupRosterPage ssr=ssr.clone()/>
                     <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
+                    <Route path=path!("/children") view=ContingentPage ssr=ssr.clone()/>
                     <Route path=path!("/staff/:id") view=StaffCardPage ssr=ssr/>
                 </Routes>
             </main>

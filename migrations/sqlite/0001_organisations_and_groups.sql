@@ -25,6 +25,9 @@ CREATE TABLE children (
     given_name       TEXT    NOT NULL,
     patronymic       TEXT    NOT NULL DEFAULT '',
     birth_date       TEXT    NOT NULL,
+    -- The enrolment in the group: first day, and last day once the child has left.
+    enrolled_on      TEXT    NOT NULL,
+    left_on          TEXT,
     created_at       BIGINT  NOT NULL
 );
 

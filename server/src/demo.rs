@@ -7,6 +7,8 @@ use app::domain::{GroupName, Role};
 use sqlx::{Any, Row, Transaction};
 
 pub const DEMO_INN: &str = "5902290635";
+/// Every demo child joined its group at the start of the school year.
+const DEMO_ENROLLED_ON: &str = "2026-09-01";
 
 /// Surname, given name, patronymic, birth date.
 type DemoChild = (&'static str, &'static str, &'static str, &'static str);
@@ -167,14 +169,15 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
             group_ids.insert(*group, group_id);
             for (surname, given, patronymic, birth) in *children {
                 let child_id: i64 = sqlx::query(
-                    "INSERT INTO children (group_id, surname, given_name, patronymic, birth_date, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                    "INSERT INTO children (group_id, surname, given_name, patronymic, birth_date, enrolled_on, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
                 )
                 .bind(group_id)
                 .bind(*surname)
                 .bind(*given)
                 .bind(*patronymic)
                 .bind(*birth)
+                .bind(DEMO_ENROLLED_ON)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?

@@ -62,6 +62,7 @@ fn AdminHome() -> impl IntoView {
         <nav class="tiles" aria-label="Справочники">
             <a class="tile" href="/admin/groups">"Группы"<span>"Группы и количество детей"</span></a>
             <a class="tile" href="/staff">"Кадры"<span>"Сотрудники, учётные записи, роли и права"</span></a>
+            <a class="tile" href="/children">"Контингент"<span>"Дети, родители, загрузка из CSV"</span></a>
         </nav>
     }
 }

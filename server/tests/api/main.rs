@@ -4,6 +4,7 @@
 mod helpers;
 
 mod auth;
+mod contingent;
 mod groups;
 mod health_check;
 mod pages;
