@@ -34,6 +34,16 @@ pub struct AppError {
     pub field: Option<String>,
     pub ru: String,
     pub en: String,
+    /// One message per field, when a whole form was checked at once.
+    #[serde(default)]
+    pub details: Vec<FieldIssue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldIssue {
+    pub field: String,
+    pub ru: String,
+    pub en: String,
 }
 
 impl AppError {
@@ -43,7 +53,19 @@ impl AppError {
             field: None,
             ru: ru.into(),
             en: en.into(),
+            details: Vec::new(),
         }
+    }
+
+    /// The message for one field: its own, or the one in `details` naming it.
+    pub fn for_field(&self, name: &str) -> Option<(&str, &str)> {
+        if self.field.as_deref() == Some(name) {
+            return Some((&self.ru, &self.en));
+        }
+        self.details
+            .iter()
+            .find(|d| d.field == name)
+            .map(|d| (d.ru.as_str(), d.en.as_str()))
     }
 
     pub fn invalid(field: &str, reason: &impl Bilingual) -> Self {

@@ -9,11 +9,14 @@ pub mod domain;
 pub mod error;
 pub mod groups;
 pub mod home;
+pub mod registration;
 mod shell;
 pub mod staff;
 
 #[cfg(feature = "ssr")]
 pub mod db;
+#[cfg(feature = "ssr")]
+pub mod export;
 #[cfg(feature = "ssr")]
 pub mod state;
 

@@ -9,6 +9,7 @@ use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, U
 use crate::contingent::ContingentPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
 use crate::home::HomePage;
+use crate::registration::{RegisterPage, RegistrationsPage};
 use crate::staff::{StaffCardPage, StaffPage};
 
 /// The HTML document around the app, rendered on the server only.
@@ -53,6 +54,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/login/sso-error") view=SsoErrorPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/registrations") view=RegistrationsPage ssr=ssr.clone()/>
                     <Route path=path!("/password") view=ChangePasswordPage ssr=ssr.clone()/>
                     <Route path=path!("/role") view=ChooseRolePage ssr=ssr.clone()/>
                     <Route path=path!("/admin/groups") view=GroupsPage ssr=ssr.clone()/>

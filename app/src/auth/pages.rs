@@ -80,6 +80,9 @@ pub fn LoginPage() -> impl IntoView {
                 <FormError error/>
                 <button type="submit" disabled=move || login.pending().get()>"Войти"</button>
             </ActionForm>
+            <p class="muted register-link">
+                "Организация ещё не подключена? "<a href="/register">"Подать заявку на регистрацию"</a>
+            </p>
         </section>
     }
 }

@@ -16,10 +16,12 @@ pub fn Field(
     children: Children,
 ) -> impl IntoView {
     let message = move || {
-        error
-            .get()
-            .filter(|e| e.field.as_deref() == Some(name))
-            .map(|e| view! { <p class="field-error" role="alert" id=format!("{name}-error")>{e.ru}</p> })
+        error.get().and_then(|e| {
+            e.for_field(name).map(|(ru, _)| {
+                let ru = ru.to_owned();
+                view! { <p class="field-error" role="alert" id=format!("{name}-error")>{ru}</p> }
+            })
+        })
     };
     view! {
         <div class="field">
@@ -36,7 +38,7 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     move || {
         error
             .get()
-            .filter(|e| e.field.is_none())
+            .filter(|e| e.field.is_none() && e.details.is_empty())
             .map(|e| view! { <p class="error" role="alert">{e.ru}</p> })
     }
 }

@@ -151,32 +151,72 @@ pub async fn create_staff(
     form: NewStaff,
 ) -> Result<NewCredentials, AppError> {
     let organisation_id = managed_organisation(actor)?;
+    let roles: Vec<Role> = [(form.teacher, Role::Teacher), (form.admin, Role::OrgAdmin)]
+        .into_iter()
+        .filter_map(|(wanted, role)| wanted.then_some(role))
+        .collect();
+    let mut tx = db.pool().begin().await?;
+    let credentials = insert_staff_account(
+        &mut tx,
+        StaffAccount {
+            name: &form.name,
+            email: form.email.as_ref().map(Email::as_str),
+            phone: form.phone.as_deref(),
+            position: &form.position,
+            organisation_id,
+            roles: &roles,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        staff_id = credentials.staff_id,
+        login = credentials.login,
+        "staff account created"
+    );
+    Ok(credentials)
+}
+
+/// What a new staff account is made of.
+pub struct StaffAccount<'a> {
+    pub name: &'a PersonName,
+    pub email: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub position: &'a str,
+    pub organisation_id: i64,
+    pub roles: &'a [Role],
+}
+
+/// Creates the person, its account with a fresh one-time password (to be changed at
+/// first login), its staff card and role grants, inside the caller's transaction.
+pub async fn insert_staff_account(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    account: StaffAccount<'_>,
+) -> Result<NewCredentials, AppError> {
     let one_time_password = password::one_time_password();
     let hash = password::hash(one_time_password.clone()).await?;
     let now = now_millis();
-
-    let mut tx = db.pool().begin().await?;
-    let base = login_from_name(&form.name, |_| false);
+    let base = login_from_name(account.name, |_| false);
     let taken: BTreeSet<String> = sqlx::query("SELECT login FROM accounts WHERE login LIKE $1")
         .bind(format!("{}%", base.as_str()))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?
         .iter()
         .map(|r| r.try_get("login"))
         .collect::<Result<_, _>>()?;
-    let login = login_from_name(&form.name, |candidate| taken.contains(candidate));
+    let login = login_from_name(account.name, |candidate| taken.contains(candidate));
 
     let person_id: i64 = sqlx::query(
         "INSERT INTO people (surname, given_name, patronymic, email, phone, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(form.name.surname())
-    .bind(form.name.given_name())
-    .bind(form.name.patronymic().unwrap_or(""))
-    .bind(form.email.as_ref().map(|e| e.as_str().to_owned()))
-    .bind(form.phone.clone())
+    .bind(account.name.surname())
+    .bind(account.name.given_name())
+    .bind(account.name.patronymic().unwrap_or(""))
+    .bind(account.email.map(str::to_owned))
+    .bind(account.phone.map(str::to_owned))
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
     sqlx::query(
@@ -187,35 +227,31 @@ pub async fn create_staff(
     .bind(login.as_str())
     .bind(hash)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     let staff_id: i64 = sqlx::query(
         "INSERT INTO staff (person_id, organisation_id, position, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(person_id)
-    .bind(organisation_id)
-    .bind(&form.position)
+    .bind(account.organisation_id)
+    .bind(account.position)
     .bind(now)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    for (wanted, role) in [(form.teacher, Role::Teacher), (form.admin, Role::OrgAdmin)] {
-        if wanted {
-            sqlx::query(
-                "INSERT INTO role_grants (person_id, role, organisation_id) VALUES ($1, $2, $3)",
-            )
-            .bind(person_id)
-            .bind(role.as_str())
-            .bind(organisation_id)
-            .execute(&mut *tx)
-            .await?;
-        }
+    for role in account.roles {
+        sqlx::query(
+            "INSERT INTO role_grants (person_id, role, organisation_id) VALUES ($1, $2, $3)",
+        )
+        .bind(person_id)
+        .bind(role.as_str())
+        .bind(account.organisation_id)
+        .execute(&mut **tx)
+        .await?;
     }
-    tx.commit().await?;
-    tracing::info!(staff_id, login = login.as_str(), "staff account created");
     Ok(NewCredentials {
         staff_id,
-        full_name: form.name.full(),
+        full_name: account.name.full(),
         login: login.as_str().to_owned(),
         one_time_password,
     })

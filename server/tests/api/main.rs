@@ -9,3 +9,4 @@ mod groups;
 mod health_check;
 mod pages;
 mod permissions;
+mod registration;

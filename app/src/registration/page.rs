@@ -1,0 +1,138 @@
+use leptos::prelude::*;
+
+use super::{
+    municipalities, pending_registrations, DecideRegistration, PendingRequest, SubmitRegistration,
+};
+use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::domain::Role;
+
+/// The public registration request form of the seed.
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let submit = ServerAction::<SubmitRegistration>::new();
+    let error = Signal::derive(move || submit.value().get().and_then(Result::err));
+    let done = move || matches!(submit.value().get(), Some(Ok(())));
+    let options = Resource::new(|| (), |_| municipalities());
+    view! {
+        <section class="card wide">
+            <h1>"Заявка на регистрацию организации"</h1>
+            <Show
+                when=done
+                fallback=move || view! {
+                    <ActionForm action=submit>
+                        <div class="field">
+                            <label for="municipality_id">"Муниципалитет"</label>
+                            <Suspense fallback=|| ()>
+                                {move || Suspend::new(async move {
+                                    let list = options.await.unwrap_or_default();
+                                    view! {
+                                        <select id="municipality_id" name="municipality_id" required>
+                                            {list.into_iter().map(|m| view! { <option value=m.id>{m.name}</option> }).collect_view()}
+                                        </select>
+                                    }
+                                })}
+                            </Suspense>
+                        </div>
+                        <fieldset class="grid plain">
+                            <legend>"Заявитель"</legend>
+                            <Field label="Фамилия" name="surname" error><input id="surname" name="surname" required/></Field>
+                            <Field label="Имя" name="given_name" error><input id="given_name" name="given_name" required/></Field>
+                            <Field label="Отчество" name="patronymic" error><input id="patronymic" name="patronymic"/></Field>
+                            <Field label="Email" name="email" error><input id="email" name="email" type="email" required/></Field>
+                            <Field label="Должность" name="position" error><input id="position" name="position" required/></Field>
+                        </fieldset>
+                        <fieldset class="grid plain">
+                            <legend>"Организация"</legend>
+                            <Field label="Полное наименование организации" name="organisation_name" error>
+                                <input id="organisation_name" name="organisation_name" required/>
+                            </Field>
+                            <Field label="Краткое наименование" name="short_name" error><input id="short_name" name="short_name" required/></Field>
+                            <Field label="ИНН" name="inn" error><input id="inn" name="inn" inputmode="numeric" required/></Field>
+                            <Field label="КПП" name="kpp" error><input id="kpp" name="kpp"/></Field>
+                        </fieldset>
+                        <FormError error/>
+                        {move || error.get().filter(|e| !e.details.is_empty()).map(|e| view! {
+                            <p class="error" role="alert">{e.ru}</p>
+                        })}
+                        <button type="submit" disabled=move || submit.pending().get()>"Отправить заявку"</button>
+                    </ActionForm>
+                }
+            >
+                <p class="notice" role="status" id="registration-sent">
+                    "Заявка отправлена. После проверки специалист муниципалитета передаст вам логин и одноразовый пароль."
+                </p>
+            </Show>
+            <p><a href="/login">"← Ко входу"</a></p>
+        </section>
+    }
+}
+
+/// The municipal specialist's queue of registration requests.
+#[component]
+pub fn RegistrationsPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::Municipal] page=|_| view! { <Queue/> }/> }
+}
+
+#[component]
+fn Queue() -> impl IntoView {
+    let decide = ServerAction::<DecideRegistration>::new();
+    let pending = Resource::new(move || decide.version().get(), |_| pending_registrations());
+    view! {
+        <h1>"Заявки на регистрацию"</h1>
+        {move || decide.value().get().map(|result| match result {
+            Ok(Some(c)) => view! {
+                <section class="card credentials" role="status">
+                    <h2>"Организация зарегистрирована"</h2>
+                    <p>"Администратор: "{c.full_name}</p>
+                    <dl>
+                        <dt>"Логин"</dt><dd class="new-login">{c.login}</dd>
+                        <dt>"Одноразовый пароль"</dt><dd class="one-time-password">{c.one_time_password}</dd>
+                    </dl>
+                </section>
+            }.into_any(),
+            Ok(None) => view! { <p class="notice" role="status">"Заявка отклонена."</p> }.into_any(),
+            Err(error) => view! { <ErrorNotice error/> }.into_any(),
+        })}
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match pending.await {
+                    Ok(list) if list.is_empty() => view! { <p class="muted">"Новых заявок нет."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="requests">
+                            {list.into_iter().map(|r| view! { <RequestCard request=r decide/> }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn RequestCard(request: PendingRequest, decide: ServerAction<DecideRegistration>) -> impl IntoView {
+    let id = request.id;
+    let inn = request.inn.clone();
+    view! {
+        <li class="card request" data-inn=inn>
+            <h2>{request.short_name}</h2>
+            <p>{request.organisation_name}</p>
+            <p class="muted">
+                "ИНН "{request.inn}{request.kpp.map(|k| format!(", КПП {k}"))}
+            </p>
+            <p>{request.full_name}", "{request.position}", "{request.email}</p>
+            <div class="row">
+                <ActionForm action=decide>
+                    <input type="hidden" name="request_id" value=id/>
+                    <input type="hidden" name="approve" value="true"/>
+                    <button type="submit">"Одобрить"</button>
+                </ActionForm>
+                <ActionForm action=decide>
+                    <input type="hidden" name="request_id" value=id/>
+                    <input type="hidden" name="approve" value="false"/>
+                    <button type="submit" class="secondary">"Отклонить"</button>
+                </ActionForm>
+            </div>
+        </li>
+    }
+}
