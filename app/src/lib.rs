@@ -2,6 +2,7 @@
 //! Tabel: components, routes, server functions and the attendance domain,
 //! shared between the server (feature `ssr`) and the hydrated client (`hydrate`).
 
+pub mod attendance;
 pub mod auth;
 pub mod components;
 pub mod contingent;

@@ -10,6 +10,24 @@ pub const DEMO_INN: &str = "5902290635";
 /// Every demo child joined its group at the start of the school year.
 const DEMO_ENROLLED_ON: &str = "2026-09-01";
 
+/// Non-working weekdays of 2026 in Russia (the production calendar): the New Year
+/// holidays, and the days off that fall on or are moved to weekdays.
+pub const HOLIDAYS_2026: &[&str] = &[
+    "2026-01-01",
+    "2026-01-02",
+    "2026-01-05",
+    "2026-01-06",
+    "2026-01-07",
+    "2026-01-08",
+    "2026-02-23",
+    "2026-03-09",
+    "2026-05-01",
+    "2026-05-11",
+    "2026-06-12",
+    "2026-11-04",
+    "2026-12-31",
+];
+
 /// Surname, given name, patronymic, birth date.
 type DemoChild = (&'static str, &'static str, &'static str, &'static str);
 
@@ -153,6 +171,15 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
         .await?
         .try_get("id")?;
         org_ids.push(org_id);
+        for day in HOLIDAYS_2026 {
+            sqlx::query(
+                "INSERT INTO calendar_days (organisation_id, day, kind) VALUES ($1, $2, 'holiday')",
+            )
+            .bind(org_id)
+            .bind(*day)
+            .execute(&mut *tx)
+            .await?;
+        }
         for (group, children) in org.groups {
             let name = GroupName::parse(group).expect("demo group names are valid");
             let group_id: i64 = sqlx::query(

@@ -2,6 +2,7 @@
 
 pub mod configuration;
 pub mod demo;
+pub mod exports;
 pub mod sso;
 pub mod startup;
 pub mod telemetry;

@@ -85,12 +85,14 @@ pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router
         Some(oidc) => crate::sso::routes(state.db.clone(), oidc),
         None => Router::new(),
     };
+    let exports = crate::exports::routes(state.db.clone());
     Router::new()
         .route("/health_check", get(health_check))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
         .merge(sso)
+        .merge(exports)
         .layer(middleware::from_fn(reject_cross_site_writes))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())

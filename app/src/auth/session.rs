@@ -30,9 +30,8 @@ fn request_parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
 }
 
-fn cookie_token(parts: &http::request::Parts) -> Option<String> {
-    parts
-        .headers
+fn cookie_token(headers: &http::HeaderMap) -> Option<String> {
+    headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -127,7 +126,7 @@ pub async fn start(
 }
 
 pub async fn end(db: &Db) -> Result<(), AppError> {
-    if let Some(token) = request_parts().as_ref().and_then(cookie_token) {
+    if let Some(token) = request_parts().and_then(|p| cookie_token(&p.headers)) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(hash_token(&token))
             .execute(db.pool())
@@ -139,7 +138,18 @@ pub async fn end(db: &Db) -> Result<(), AppError> {
 
 /// The session of the current request, if it has a valid, unexpired one.
 pub async fn current(db: &Db) -> Result<Option<Session>, AppError> {
-    let Some(token) = request_parts().as_ref().and_then(cookie_token) else {
+    match request_parts() {
+        Some(parts) => current_from_headers(db, &parts.headers).await,
+        None => Ok(None),
+    }
+}
+
+/// As [`current`], for plain axum handlers that have the request headers.
+pub async fn current_from_headers(
+    db: &Db,
+    headers: &http::HeaderMap,
+) -> Result<Option<Session>, AppError> {
+    let Some(token) = cookie_token(headers) else {
         return Ok(None);
     };
     let row = sqlx::query(
@@ -174,7 +184,19 @@ pub fn not_signed_in() -> AppError {
 /// The actor every protected server function starts from: signed in, password no
 /// longer one-time, a role chosen, and the scope of that role loaded from the database.
 pub async fn require_actor(db: &Db) -> Result<Actor, AppError> {
-    let session = current(db).await?.ok_or_else(not_signed_in)?;
+    actor_of(db, current(db).await?).await
+}
+
+/// As [`require_actor`], for plain axum handlers (file downloads).
+pub async fn require_actor_from_headers(
+    db: &Db,
+    headers: &http::HeaderMap,
+) -> Result<Actor, AppError> {
+    actor_of(db, current_from_headers(db, headers).await?).await
+}
+
+async fn actor_of(db: &Db, session: Option<Session>) -> Result<Actor, AppError> {
+    let session = session.ok_or_else(not_signed_in)?;
     if session.must_change_password {
         return Err(AppError::new(
             ErrorKind::Unauthorized,

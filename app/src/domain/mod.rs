@@ -7,6 +7,7 @@ pub mod email;
 pub mod group;
 pub mod inn;
 pub mod kpp;
+pub mod marking;
 pub mod message;
 pub mod permissions;
 pub mod person_name;

@@ -44,6 +44,8 @@ pub struct RosterChild {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupRoster {
     pub group_id: i64,
+    /// The server's date (YYYY-MM-DD): the marking link opens today.
+    pub today: String,
     pub group_name: String,
     pub organisation_name: String,
     pub children: Vec<RosterChild>,

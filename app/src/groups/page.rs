@@ -145,6 +145,10 @@ fn RosterTable(roster: GroupRoster) -> impl IntoView {
     view! {
         <h1>{roster.group_name}</h1>
         <p class="muted">{roster.organisation_name}" · детей: "{roster.children.len()}</p>
+        <nav class="day-nav">
+            <a class="button inline" href=format!("/groups/{}/marks/{}", roster.group_id, roster.today)>"Отметить посещаемость"</a>
+            <a href=format!("/groups/{}/timesheet/{}", roster.group_id, &roster.today[..7])>"Табель за месяц"</a>
+        </nav>
         <table class="roster">
             <thead>
                 <tr>

@@ -165,6 +165,7 @@ pub async fn group_roster(db: &Db, actor: &Actor, group_id: i64) -> Result<Group
         .collect::<Result<_, sqlx::Error>>()?;
     Ok(GroupRoster {
         group_id,
+        today: chrono::Local::now().date_naive().to_string(),
         group_name: head.try_get("name")?,
         organisation_name: head.try_get("short_name")?,
         children,

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod attendance;
 mod auth;
 mod contingent;
 mod groups;

@@ -1,0 +1,99 @@
+//! Daily marking of a group and the month's табель посещаемости.
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+pub use page::{MarkingPage, TimesheetPage};
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+use crate::domain::timesheet::{Mark, Timesheet};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonOption {
+    pub code: String,
+    pub name_ru: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkRow {
+    pub child_id: i64,
+    pub name: String,
+    pub mark: Option<Mark>,
+}
+
+/// A group on a day, ready to mark: who is enrolled, what is already marked, and —
+/// when the day cannot be marked — why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkingSheet {
+    pub group_id: i64,
+    pub group_name: String,
+    pub date: String,
+    pub date_title: String,
+    pub refusal: Option<String>,
+    pub reasons: Vec<ReasonOption>,
+    pub children: Vec<MarkRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkInput {
+    pub child_id: i64,
+    pub mark: Mark,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimesheetView {
+    pub organisation: String,
+    pub group_id: i64,
+    pub group: String,
+    pub month: String,
+    pub month_title: String,
+    pub responsible: String,
+    pub closed: bool,
+    pub can_close: bool,
+    pub sheet: Timesheet,
+}
+
+#[server(prefix = "/api", endpoint = "marking_sheet")]
+pub async fn load_marking_sheet(group_id: i64, date: String) -> Result<MarkingSheet, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::marking_sheet(&db, &actor, group_id, &date).await
+    })
+    .await
+}
+
+/// Saves marks of one group and day in one transaction: all of them, or none with the
+/// reason. Every change is audited.
+#[server(prefix = "/api", endpoint = "save_marks", input = Json)]
+pub async fn save_marks(
+    group_id: i64,
+    date: String,
+    marks: Vec<MarkInput>,
+) -> Result<usize, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        let device = repo::device_of_request();
+        repo::save_marks(&db, &actor, group_id, &date, &marks, &device, "web").await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "timesheet")]
+pub async fn load_timesheet(group_id: i64, month: String) -> Result<TimesheetView, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::timesheet_view(&db, &actor, group_id, &month).await
+    })
+    .await
+}
+
+/// Closes (locks) or reopens a group's month; org admin only.
+#[server(prefix = "/api", endpoint = "set_month_closed")]
+pub async fn set_month_closed(group_id: i64, month: String, closed: bool) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::set_month_closed(&db, &actor, group_id, &month, closed).await
+    })
+    .await
+}

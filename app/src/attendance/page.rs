@@ -1,0 +1,291 @@
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::{
+    load_marking_sheet, load_timesheet, MarkInput, MarkRow, MarkingSheet, SaveMarks,
+    SetMonthClosed, TimesheetView,
+};
+use crate::components::{ErrorNotice, Gate};
+use crate::domain::timesheet::{Cell, Mark};
+use crate::domain::Role;
+
+fn param(name: &'static str) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
+    let params = use_params_map();
+    move || params.read().get(name)
+}
+
+/// Daily marking of a group on a tablet.
+#[component]
+pub fn MarkingPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::OrgAdmin, Role::Teacher] page=|_| view! { <Marking/> }/> }
+}
+
+#[component]
+fn Marking() -> impl IntoView {
+    let group = param("id");
+    let date = param("date");
+    let save = ServerAction::<SaveMarks>::new();
+    let sheet = Resource::new(
+        move || (group(), date(), save.version().get()),
+        |(group, date, _)| async move {
+            let group = group
+                .and_then(|g| g.parse::<i64>().ok())
+                .unwrap_or_default();
+            load_marking_sheet(group, date.unwrap_or_default()).await
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match sheet.await {
+                    Ok(sheet) => view! { <MarkingList sheet save/> }.into_any(),
+                    Err(error) => view! { <h1>"Отметка посещаемости"</h1><ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn MarkingList(sheet: MarkingSheet, save: ServerAction<SaveMarks>) -> impl IntoView {
+    let unmarked: Vec<i64> = sheet
+        .children
+        .iter()
+        .filter(|c| c.mark.is_none())
+        .map(|c| c.child_id)
+        .collect();
+    let unmarked_count = unmarked.len();
+    let (group_id, date) = (sheet.group_id, sheet.date.clone());
+    let month = sheet.date[..7].to_owned();
+    let editable = sheet.refusal.is_none();
+    let reasons = StoredValue::new(sheet.reasons.clone());
+    let all_present = {
+        let date = date.clone();
+        move |_| {
+            save.dispatch(SaveMarks {
+                group_id,
+                date: date.clone(),
+                marks: unmarked
+                    .iter()
+                    .map(|&child_id| MarkInput {
+                        child_id,
+                        mark: Mark::Present,
+                    })
+                    .collect(),
+            });
+        }
+    };
+    view! {
+        <h1>{sheet.group_name.clone()}" · "{sheet.date_title.clone()}</h1>
+        <nav class="day-nav">
+            <a href=format!("/groups/{group_id}")>"Список детей"</a>
+            <a href=format!("/groups/{group_id}/timesheet/{month}")>"Табель за месяц"</a>
+        </nav>
+        {sheet.refusal.clone().map(|r| view! { <p class="notice day-refusal" role="status">{r}</p> })}
+        {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert" id="mark-error">{e.ru}</p> })}
+        <p class="unmarked" aria-live="polite">
+            {if unmarked_count == 0 { "Все дети отмечены.".to_owned() } else { format!("Не отмечено: {unmarked_count}") }}
+        </p>
+        {(editable && unmarked_count > 0).then(|| view! {
+            <button type="button" class="all-present" on:click=all_present disabled=move || save.pending().get()>
+                "Остальные присутствуют"
+            </button>
+        })}
+        <ul class="marking">
+            {sheet.children.into_iter().map(|row| view! { <MarkLine row group_id date=date.clone() editable reasons save/> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+fn MarkLine(
+    row: MarkRow,
+    group_id: i64,
+    date: String,
+    editable: bool,
+    reasons: StoredValue<Vec<super::ReasonOption>>,
+    save: ServerAction<SaveMarks>,
+) -> impl IntoView {
+    let child_id = row.child_id;
+    let send = move |mark: Mark| {
+        save.dispatch(SaveMarks {
+            group_id,
+            date: date.clone(),
+            marks: vec![MarkInput { child_id, mark }],
+        });
+    };
+    let (present, absent, reason) = match &row.mark {
+        Some(Mark::Present) => (true, false, None),
+        Some(Mark::Absent { reason }) => (false, true, reason.clone()),
+        None => (false, false, None),
+    };
+    let state = match &row.mark {
+        None => "не отмечен",
+        Some(Mark::Present) => "присутствует",
+        Some(Mark::Absent { .. }) => "отсутствует",
+    };
+    let send_present = send.clone();
+    let send_absent = send.clone();
+    let send_reason = send;
+    view! {
+        <li class="mark-row" class:is-present=present class:is-absent=absent data-child=row.name.clone()>
+            <span class="child-name">{row.name.clone()}</span>
+            <span class="visually-hidden mark-state">{state}</span>
+            <div class="mark-buttons" role="group" aria-label=format!("Отметка: {}", row.name)>
+                <button type="button" class="present-button" aria-pressed=present.to_string() disabled=!editable
+                    on:click=move |_| send_present(Mark::Present)>"Был"</button>
+                <button type="button" class="absent-button" aria-pressed=absent.to_string() disabled=!editable
+                    on:click=move |_| send_absent(Mark::Absent { reason: None })>"Не был"</button>
+            </div>
+            {absent.then(|| {
+                let current = reason.clone().unwrap_or_default();
+                view! {
+                    <label class="reason">
+                        <span class="visually-hidden">{format!("Причина отсутствия: {}", row.name)}</span>
+                        <select
+                            aria-label=format!("Причина: {}", row.name)
+                            disabled=!editable
+                            on:change=move |ev| {
+                                let code = event_target_value(&ev);
+                                send_reason(Mark::Absent { reason: (!code.is_empty()).then_some(code) });
+                            }
+                        >
+                            <option value="" selected=current.is_empty()>"причина не известна"</option>
+                            {reasons.get_value().into_iter().map(|r| {
+                                let selected = r.code == current;
+                                view! { <option value=r.code.clone() selected=selected>{format!("{} — {}", r.code, r.name_ru)}</option> }
+                            }).collect_view()}
+                        </select>
+                    </label>
+                }
+            })}
+        </li>
+    }
+}
+
+/// The month's табель посещаемости for a group (form 0504608).
+#[component]
+pub fn TimesheetPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::OrgAdmin, Role::Teacher] page=|_| view! { <TimesheetLoader/> }/> }
+}
+
+#[component]
+fn TimesheetLoader() -> impl IntoView {
+    let group = param("id");
+    let month = param("month");
+    let close = ServerAction::<SetMonthClosed>::new();
+    let view_data = Resource::new(
+        move || (group(), month(), close.version().get()),
+        |(group, month, _)| async move {
+            let group = group
+                .and_then(|g| g.parse::<i64>().ok())
+                .unwrap_or_default();
+            load_timesheet(group, month.unwrap_or_default()).await
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match view_data.await {
+                    Ok(data) => view! { <TimesheetGrid data close/> }.into_any(),
+                    Err(error) => view! { <h1>"Табель"</h1><ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::DayOff => "В".into(),
+        Cell::Absent { reason: Some(code) } => code.clone(),
+        Cell::Absent { reason: None } => "Н".into(),
+        Cell::Unmarked => "?".into(),
+        _ => String::new(),
+    }
+}
+
+#[component]
+fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> impl IntoView {
+    let TimesheetView {
+        organisation,
+        group_id,
+        group,
+        month,
+        month_title,
+        responsible,
+        closed,
+        can_close,
+        sheet,
+    } = data;
+    let export = |ext: &str| format!("/export/timesheet/{group_id}/{month}.{ext}");
+    let days = sheet.days.clone();
+    view! {
+        <header class="timesheet-head">
+            <h1>"Табель учёта посещаемости детей"</h1>
+            <p class="period">{month_title}</p>
+            <p>{organisation}</p>
+            <p>"Группа: "<strong>{group}</strong>" · Ответственный: "{responsible}</p>
+            <p class="status">{if closed { "Месяц закрыт" } else { "Месяц открыт" }}</p>
+        </header>
+        <nav class="day-nav no-print">
+            <a href=export("xlsx") rel="external" download>"Скачать XLSX"</a>
+            <a href=export("pdf") rel="external" download>"Скачать PDF"</a>
+            <button type="button" class="secondary" onclick="window.print()">"Печать"</button>
+            {can_close.then(|| view! {
+                <ActionForm action=close>
+                    <input type="hidden" name="group_id" value=group_id/>
+                    <input type="hidden" name="month" value=month.clone()/>
+                    <input type="hidden" name="closed" value=(!closed).to_string()/>
+                    <button type="submit" class="secondary">{if closed { "Открыть месяц" } else { "Закрыть месяц" }}</button>
+                </ActionForm>
+            })}
+        </nav>
+        <div class="timesheet-scroll">
+            <table class="timesheet">
+                <thead>
+                    <tr>
+                        <th scope="col">"№"</th>
+                        <th scope="col" class="name">"Фамилия, имя ребёнка"</th>
+                        {days.iter().map(|d| view! {
+                            <th scope="col" class="day" class:off=!d.kind.is_working()>{d.date.format("%d").to_string()}</th>
+                        }).collect_view()}
+                        <th scope="col">"Пропущено"</th>
+                        <th scope="col">"в т. ч. уваж."</th>
+                        <th scope="col">"Посещено"</th>
+                        <th scope="col">"К оплате"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {sheet.rows.iter().enumerate().map(|(i, row)| view! {
+                        <tr data-child=row.name.clone()>
+                            <td>{i + 1}</td>
+                            <td class="name">{row.name.clone()}</td>
+                            {row.cells.iter().map(|c| view! {
+                                <td class="day" class:off=matches!(c, Cell::DayOff)>{cell_text(c)}</td>
+                            }).collect_view()}
+                            <td class="num absent-total">{row.totals.absent_total}</td>
+                            <td class="num absent-excused">{row.totals.absent_excused}</td>
+                            <td class="num attended">{row.totals.attended}</td>
+                            <td class="num charged">{row.totals.charged_days}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+                <tfoot>
+                    <tr class="present-per-day">
+                        <td></td>
+                        <th scope="row" class="name">"Присутствовало"</th>
+                        {days.iter().map(|d| view! {
+                            <td class="day">{if d.kind.is_working() && d.present + d.absent > 0 { d.present.to_string() } else { String::new() }}</td>
+                        }).collect_view()}
+                        <td class="num">{sheet.totals.sum.absent_total}</td>
+                        <td class="num">{sheet.totals.sum.absent_excused}</td>
+                        <td class="num">{sheet.totals.sum.attended}</td>
+                        <td class="num">{sheet.totals.sum.charged_days}</td>
+                    </tr>
+                </tfoot>
+            </table>
+        </div>
+        <p class="signatures">"Ответственный ____________ · Руководитель ____________"</p>
+    }
+}

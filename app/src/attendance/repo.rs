@@ -1,0 +1,461 @@
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use super::{MarkInput, MarkRow, MarkingSheet, ReasonOption, TimesheetView};
+use crate::db::{now_millis, Db};
+use crate::domain::calendar::{AcademicCalendar, Month};
+use crate::domain::marking::{check_mark, MarkContext};
+use crate::domain::permissions::GroupScope;
+use crate::domain::timesheet::{
+    AbsenceReason, Enrolment, Mark, Marks, Timesheet, TimesheetChild, TimesheetInput,
+};
+use crate::domain::{Actor, Bilingual, Permission, Role};
+use crate::error::{AppError, ErrorKind};
+use crate::groups::repo::{full_name, group_scope};
+
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+pub fn parse_date(raw: &str) -> Result<NaiveDate, AppError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| AppError {
+        field: Some("date".into()),
+        ..AppError::new(
+            ErrorKind::Invalid,
+            format!("Дата «{raw}» не распознана (нужно ГГГГ-ММ-ДД)."),
+            format!("The date “{raw}” is not valid (expected YYYY-MM-DD)."),
+        )
+    })
+}
+
+pub fn parse_month(raw: &str) -> Result<Month, AppError> {
+    Month::parse(raw).map_err(|e| AppError::invalid("month", &e))
+}
+
+/// Which device a change came from, for the audit log.
+pub fn device_of_request() -> String {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|p| p.headers.get(http::header::USER_AGENT).cloned())
+        .and_then(|v| v.to_str().ok().map(|s| s.chars().take(200).collect()))
+        .unwrap_or_default()
+}
+
+pub async fn calendar(db: &Db, organisation_id: i64) -> Result<AcademicCalendar, AppError> {
+    let rows = sqlx::query("SELECT day, kind FROM calendar_days WHERE organisation_id = $1")
+        .bind(organisation_id)
+        .fetch_all(db.pool())
+        .await?;
+    let (mut holidays, mut working) = (Vec::new(), Vec::new());
+    for r in &rows {
+        let day = parse_date(&r.try_get::<String, _>("day")?)?;
+        match r.try_get::<String, _>("kind")?.as_str() {
+            "holiday" => holidays.push(day),
+            _ => working.push(day),
+        }
+    }
+    AcademicCalendar::new(holidays, working).map_err(|e| {
+        tracing::error!(organisation_id, error = %e, "stored calendar is inconsistent");
+        AppError::internal()
+    })
+}
+
+/// The regional defaults, with the organisation's own rows overriding them by code.
+pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>, AppError> {
+    let rows = sqlx::query(
+        "SELECT organisation_id, code, name_ru, name_en, excused, charged FROM absence_reasons \
+         WHERE organisation_id IS NULL OR organisation_id = $1 ORDER BY position, code",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut by_code: Vec<AbsenceReason> = Vec::new();
+    for r in &rows {
+        let reason = AbsenceReason {
+            code: r.try_get("code")?,
+            name_ru: r.try_get("name_ru")?,
+            name_en: r.try_get("name_en")?,
+            excused: r.try_get::<i64, _>("excused")? != 0,
+            charged: r.try_get::<i64, _>("charged")? != 0,
+        };
+        let own = r.try_get::<Option<i64>, _>("organisation_id")?.is_some();
+        match by_code.iter_mut().find(|x| x.code == reason.code) {
+            Some(existing) if own => *existing = reason,
+            Some(_) => {}
+            None => by_code.push(reason),
+        }
+    }
+    Ok(by_code)
+}
+
+async fn month_closed(db: &Db, group_id: i64, month: Month) -> Result<bool, AppError> {
+    Ok(
+        sqlx::query("SELECT 1 FROM month_closures WHERE group_id = $1 AND month = $2")
+            .bind(group_id)
+            .bind(month.to_string())
+            .fetch_optional(db.pool())
+            .await?
+            .is_some(),
+    )
+}
+
+struct GroupChild {
+    id: i64,
+    name: String,
+    enrolment: Enrolment,
+}
+
+async fn group_children(db: &Db, group_id: i64) -> Result<Vec<GroupChild>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, surname, given_name, patronymic, enrolled_on, left_on FROM children \
+         WHERE group_id = $1 ORDER BY surname, given_name, id",
+    )
+    .bind(group_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let enrolled_on = parse_date(&r.try_get::<String, _>("enrolled_on")?)?;
+            let left_on = r
+                .try_get::<Option<String>, _>("left_on")?
+                .map(|d| parse_date(&d))
+                .transpose()?;
+            Ok(GroupChild {
+                id: r.try_get("id")?,
+                name: full_name(r)?,
+                enrolment: Enrolment::new(enrolled_on, left_on)
+                    .map_err(|_| AppError::internal())?,
+            })
+        })
+        .collect()
+}
+
+fn mark_from_row(status: &str, reason: Option<String>) -> Mark {
+    match status {
+        "present" => Mark::Present,
+        _ => Mark::Absent { reason },
+    }
+}
+
+fn mark_columns(mark: &Mark) -> (&'static str, Option<&str>) {
+    match mark {
+        Mark::Present => ("present", None),
+        Mark::Absent { reason } => ("absent", reason.as_deref()),
+    }
+}
+
+async fn marks_between(
+    db: &Db,
+    group_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Marks, AppError> {
+    let rows = sqlx::query(
+        "SELECT m.child_id, m.day, m.status, m.reason FROM marks m JOIN children c ON c.id = m.child_id \
+         WHERE c.group_id = $1 AND m.day >= $2 AND m.day <= $3",
+    )
+    .bind(group_id)
+    .bind(from.to_string())
+    .bind(to.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    let mut marks = BTreeMap::new();
+    for r in &rows {
+        let day = parse_date(&r.try_get::<String, _>("day")?)?;
+        let mark = mark_from_row(&r.try_get::<String, _>("status")?, r.try_get("reason")?);
+        marks.insert((r.try_get::<i64, _>("child_id")?, day), mark);
+    }
+    Ok(marks)
+}
+
+async fn authorized_group(
+    db: &Db,
+    actor: &Actor,
+    group_id: i64,
+    mark: bool,
+) -> Result<GroupScope, AppError> {
+    let scope = group_scope(db, group_id).await?;
+    let permission = if mark {
+        Permission::MarkGroup(scope)
+    } else {
+        Permission::ViewGroup(scope)
+    };
+    actor.authorize(&permission)?;
+    Ok(scope)
+}
+
+async fn group_name(db: &Db, group_id: i64) -> Result<String, AppError> {
+    Ok(sqlx::query("SELECT name FROM groups WHERE id = $1")
+        .bind(group_id)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("name")?)
+}
+
+pub async fn marking_sheet(
+    db: &Db,
+    actor: &Actor,
+    group_id: i64,
+    date: &str,
+) -> Result<MarkingSheet, AppError> {
+    let scope = authorized_group(db, actor, group_id, false).await?;
+    let date = parse_date(date)?;
+    let calendar = calendar(db, scope.organisation_id).await?;
+    let reasons = reasons(db, scope.organisation_id).await?;
+    let closed = month_closed(
+        db,
+        group_id,
+        Month::of(date).map_err(|e| AppError::invalid("date", &e))?,
+    )
+    .await?;
+    let marks = marks_between(db, group_id, date, date).await?;
+    let children: Vec<GroupChild> = group_children(db, group_id)
+        .await?
+        .into_iter()
+        .filter(|c| c.enrolment.contains(date))
+        .collect();
+    // Why the day as a whole cannot be marked, checked as for a present mark of an
+    // enrolled child, so the page says it once instead of on every row.
+    let open = Enrolment::open(date);
+    let refusal = check_mark(
+        &Mark::Present,
+        &MarkContext {
+            date,
+            today: today(),
+            calendar: &calendar,
+            enrolment: &open,
+            month_closed: closed,
+            reasons: &reasons,
+        },
+    )
+    .err()
+    .map(|r| r.ru());
+    Ok(MarkingSheet {
+        group_id,
+        group_name: group_name(db, group_id).await?,
+        date: date.to_string(),
+        date_title: date.format("%d.%m.%Y").to_string(),
+        refusal,
+        reasons: reasons
+            .iter()
+            .map(|r| ReasonOption {
+                code: r.code.clone(),
+                name_ru: r.name_ru.clone(),
+            })
+            .collect(),
+        children: children
+            .into_iter()
+            .map(|c| MarkRow {
+                mark: marks.get(&(c.id, date)).cloned(),
+                child_id: c.id,
+                name: c.name,
+            })
+            .collect(),
+    })
+}
+
+pub async fn save_marks(
+    db: &Db,
+    actor: &Actor,
+    group_id: i64,
+    date: &str,
+    marks: &[MarkInput],
+    device: &str,
+    path: &str,
+) -> Result<usize, AppError> {
+    let scope = authorized_group(db, actor, group_id, true).await?;
+    let date = parse_date(date)?;
+    if marks.is_empty() {
+        return Ok(0);
+    }
+    let calendar = calendar(db, scope.organisation_id).await?;
+    let reasons = reasons(db, scope.organisation_id).await?;
+    let closed = month_closed(
+        db,
+        group_id,
+        Month::of(date).map_err(|e| AppError::invalid("date", &e))?,
+    )
+    .await?;
+    let children: BTreeMap<i64, GroupChild> = group_children(db, group_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let today = today();
+    for input in marks {
+        let child = children.get(&input.child_id).ok_or_else(|| {
+            AppError::new(
+                ErrorKind::Forbidden,
+                "Этого ребёнка нет в группе.",
+                "This child is not in the group.",
+            )
+        })?;
+        check_mark(
+            &input.mark,
+            &MarkContext {
+                date,
+                today,
+                calendar: &calendar,
+                enrolment: &child.enrolment,
+                month_closed: closed,
+                reasons: &reasons,
+            },
+        )
+        .map_err(|refusal| AppError {
+            field: None,
+            ..AppError::new(
+                ErrorKind::Conflict,
+                format!("{}: {}", child.name, refusal.ru()),
+                format!("{}: {}", child.name, refusal.en()),
+            )
+        })?;
+    }
+
+    let now = now_millis();
+    let day = date.to_string();
+    let mut changed = 0;
+    let mut tx = db.pool().begin().await?;
+    for input in marks {
+        let old = sqlx::query("SELECT status, reason FROM marks WHERE child_id = $1 AND day = $2")
+            .bind(input.child_id)
+            .bind(&day)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| {
+                Ok::<_, sqlx::Error>(mark_from_row(
+                    &r.try_get::<String, _>("status")?,
+                    r.try_get("reason")?,
+                ))
+            })
+            .transpose()?;
+        if old.as_ref() == Some(&input.mark) {
+            continue;
+        }
+        let (status, reason) = mark_columns(&input.mark);
+        sqlx::query(
+            "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, reason = excluded.reason, \
+             recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
+        )
+        .bind(input.child_id)
+        .bind(&day)
+        .bind(status)
+        .bind(reason)
+        .bind(now)
+        .bind(actor.person_id)
+        .execute(&mut *tx)
+        .await?;
+        let (old_status, old_reason) = old.as_ref().map(mark_columns).unzip();
+        sqlx::query(
+            "INSERT INTO mark_audit (child_id, day, old_status, old_reason, new_status, new_reason, by_person, at, device, path) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(input.child_id)
+        .bind(&day)
+        .bind(old_status)
+        .bind(old_reason.flatten())
+        .bind(status)
+        .bind(reason)
+        .bind(actor.person_id)
+        .bind(now)
+        .bind(device)
+        .bind(path)
+        .execute(&mut *tx)
+        .await?;
+        changed += 1;
+    }
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// The табель with its header, for the page and the exports.
+pub async fn timesheet_view(
+    db: &Db,
+    actor: &Actor,
+    group_id: i64,
+    month: &str,
+) -> Result<TimesheetView, AppError> {
+    let scope = authorized_group(db, actor, group_id, false).await?;
+    let month = parse_month(month)?;
+    let calendar = calendar(db, scope.organisation_id).await?;
+    let reasons = reasons(db, scope.organisation_id).await?;
+    let children: Vec<TimesheetChild> = group_children(db, group_id)
+        .await?
+        .into_iter()
+        .filter(|c| month.days().any(|d| c.enrolment.contains(d)))
+        .map(|c| TimesheetChild {
+            id: c.id,
+            name: c.name,
+            enrolment: c.enrolment,
+        })
+        .collect();
+    let marks = marks_between(db, group_id, month.first_day(), month.last_day()).await?;
+    let sheet = Timesheet::build(&TimesheetInput {
+        month,
+        calendar: &calendar,
+        children: &children,
+        marks: &marks,
+        reasons: &reasons,
+        today: today(),
+    });
+    let head = sqlx::query("SELECT o.name FROM organisations o WHERE o.id = $1")
+        .bind(scope.organisation_id)
+        .fetch_one(db.pool())
+        .await?;
+    let teachers = sqlx::query(
+        "SELECT p.surname, p.given_name, p.patronymic FROM teacher_groups tg JOIN staff s ON s.id = tg.staff_id \
+         JOIN people p ON p.id = s.person_id WHERE tg.group_id = $1 AND s.archived = 0 ORDER BY p.surname",
+    )
+    .bind(group_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(full_name)
+    .collect::<Result<Vec<_>, _>>()?;
+    Ok(TimesheetView {
+        organisation: head.try_get("name")?,
+        group_id,
+        group: group_name(db, group_id).await?,
+        month: month.to_string(),
+        month_title: crate::export::period_ru(month),
+        responsible: teachers.join(", "),
+        closed: month_closed(db, group_id, month).await?,
+        can_close: actor.role == Role::OrgAdmin,
+        sheet,
+    })
+}
+
+pub async fn set_month_closed(
+    db: &Db,
+    actor: &Actor,
+    group_id: i64,
+    month: &str,
+    closed: bool,
+) -> Result<(), AppError> {
+    let scope = group_scope(db, group_id).await?;
+    actor.authorize(&Permission::ManageOrganisation {
+        organisation_id: scope.organisation_id,
+    })?;
+    let month = parse_month(month)?;
+    if closed {
+        sqlx::query(
+            "INSERT INTO month_closures (group_id, month, closed_at, closed_by) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (group_id, month) DO NOTHING",
+        )
+        .bind(group_id)
+        .bind(month.to_string())
+        .bind(now_millis())
+        .bind(actor.person_id)
+        .execute(db.pool())
+        .await?;
+    } else {
+        sqlx::query("DELETE FROM month_closures WHERE group_id = $1 AND month = $2")
+            .bind(group_id)
+            .bind(month.to_string())
+            .execute(db.pool())
+            .await?;
+    }
+    tracing::info!(group_id, month = %month, closed, by = actor.person_id, "month closure changed");
+    Ok(())
+}

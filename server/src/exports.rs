@@ -1,0 +1,113 @@
+//! File downloads of the табель (XLSX and PDF). Plain axum routes rather than server
+//! functions, so the browser saves them as files; the same session and permission
+//! checks apply as to every server function.
+
+use app::attendance::repo::{reasons, timesheet_view};
+use app::auth::session::require_actor_from_headers;
+use app::db::Db;
+use app::error::AppError;
+use app::export::{timesheet_pdf, timesheet_xlsx, TimesheetHeader};
+use axum::{
+    extract::{Path, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use sqlx::Row;
+
+pub fn routes(db: Db) -> Router {
+    Router::new()
+        .route("/export/timesheet/{group_id}/{file}", get(timesheet))
+        .with_state(db)
+}
+
+fn error_response(err: AppError) -> Response {
+    let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, format!("{}\n{}", err.ru, err.en)).into_response()
+}
+
+async fn timesheet(
+    State(db): State<Db>,
+    headers: HeaderMap,
+    Path((group_id, file)): Path<(i64, String)>,
+) -> Response {
+    let Some((month, ext)) = file.rsplit_once('.') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let content_type = match ext {
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pdf" => "application/pdf",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    match render(&db, &headers, group_id, month, ext).await {
+        Ok(bytes) => {
+            let filename = format!("tabel-{group_id}-{month}.{ext}");
+            let disposition =
+                HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+                    .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+            (
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        Err(err) => error_response(err),
+    }
+}
+
+async fn render(
+    db: &Db,
+    headers: &HeaderMap,
+    group_id: i64,
+    month: &str,
+    ext: &str,
+) -> Result<Vec<u8>, AppError> {
+    let actor = require_actor_from_headers(db, headers).await?;
+    let view = timesheet_view(db, &actor, group_id, month).await?;
+    let org = sqlx::query(
+        "SELECT o.id, o.name, o.short_name, o.inn, o.kpp FROM organisations o \
+         JOIN groups g ON g.organisation_id = o.id WHERE g.id = $1",
+    )
+    .bind(group_id)
+    .fetch_one(db.pool())
+    .await?;
+    let organisation_id: i64 = org.try_get("id")?;
+    // The head signs the табель: the organisation's admin with the position «Заведующий»,
+    // or any of its admins when none is called that.
+    let head = sqlx::query(
+        "SELECT p.surname, p.given_name, p.patronymic FROM staff s JOIN people p ON p.id = s.person_id \
+         JOIN role_grants g ON g.person_id = p.id AND g.organisation_id = s.organisation_id AND g.role = 'org_admin' \
+         WHERE s.organisation_id = $1 AND s.archived = 0 \
+         ORDER BY CASE WHEN s.position LIKE 'Заведующ%' THEN 0 ELSE 1 END, s.id LIMIT 1",
+    )
+    .bind(organisation_id)
+    .fetch_optional(db.pool())
+    .await?
+    .map(|r| app::groups::repo::full_name(&r))
+    .transpose()?
+    .unwrap_or_default();
+    let header = TimesheetHeader {
+        organisation: org.try_get("name")?,
+        organisation_short: org.try_get("short_name")?,
+        inn: org.try_get("inn")?,
+        kpp: org.try_get("kpp")?,
+        group: view.group.clone(),
+        month: view.sheet.month,
+        responsible: view.responsible.clone(),
+        head,
+        generated_on: app::attendance::repo::today(),
+        reasons: reasons(db, organisation_id).await?,
+    };
+    let rendered = match ext {
+        "xlsx" => timesheet_xlsx(&header, &view.sheet),
+        _ => timesheet_pdf(&header, &view.sheet),
+    };
+    rendered.map_err(|e| {
+        tracing::error!(error = %e, group_id, month, "timesheet export failed");
+        AppError::internal()
+    })
+}
