@@ -1,0 +1,111 @@
+import { test, expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import ExcelJS from 'exceljs';
+import { DEMO, hydrated, signIn } from './helpers';
+
+// A fixed past working day of the demo calendar, so the test does not depend on
+// today being a working day.
+const DAY = '2026-11-02';
+
+async function openSunGroup(page: Page): Promise<string> {
+  await signIn(page, DEMO.teacher.login, DEMO.teacher.password);
+  await page.getByRole('link', { name: 'Солнышко' }).click();
+  await expect(page.getByRole('heading', { name: 'Солнышко' })).toBeVisible();
+  const id = page.url().match(/\/groups\/(\d+)/)![1];
+  return id;
+}
+
+function row(page: Page, name: string) {
+  return page.locator(`li.mark-row[data-child="${name}"]`);
+}
+
+test('a teacher marks the group on a tablet; the табель and its downloads show it', async ({ page }) => {
+  const group = await openSunGroup(page);
+  await page.goto(`/groups/${group}/marks/${DAY}`);
+  await hydrated(page);
+  await expect(page.getByRole('heading', { name: 'Солнышко · 02.11.2026' })).toBeVisible();
+  await expect(page.locator('.unmarked')).toHaveText('Не отмечено: 4');
+
+  await row(page, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true }).click();
+  await expect(row(page, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await row(page, 'Петров Артём Алексеевич').getByRole('button', { name: 'Не был', exact: true }).click();
+  const reason = row(page, 'Петров Артём Алексеевич').getByLabel('Причина: Петров Артём Алексеевич');
+  await expect(reason).toBeVisible();
+  await reason.selectOption('Б');
+  await expect(page.locator('.unmarked')).toHaveText('Не отмечено: 2');
+  await page.getByRole('button', { name: 'Остальные присутствуют' }).click();
+  await expect(page.locator('.unmarked')).toHaveText('Все дети отмечены.');
+
+  // Saved on the server: a reload shows the same.
+  await page.reload();
+  await hydrated(page);
+  await expect(row(page, 'Петров Артём Алексеевич').getByRole('button', { name: 'Не был', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(row(page, 'Петров Артём Алексеевич').getByLabel('Причина: Петров Артём Алексеевич')).toHaveValue('Б');
+  await expect(row(page, 'Смирнова Алиса Дмитриевна').getByRole('button', { name: 'Был', exact: true })).toHaveAttribute('aria-pressed', 'true');
+
+  // The month's табель.
+  await page.getByRole('link', { name: 'Табель за месяц' }).click();
+  await expect(page.getByRole('heading', { name: 'Табель учёта посещаемости детей' })).toBeVisible();
+  await expect(page.locator('.period')).toHaveText('за ноябрь 2026 г.');
+  const petrov = page.locator('table.timesheet tbody tr[data-child="Петров Артём Алексеевич"]');
+  await expect(petrov.locator('td.day').nth(1)).toHaveText('Б');
+  await expect(petrov.locator('td.absent-total')).toHaveText('1');
+  await expect(petrov.locator('td.absent-excused')).toHaveText('1');
+  await expect(page.locator('tr.present-per-day td.day').nth(1)).toHaveText('3');
+  // 7 November 2026 is a Saturday.
+  await expect(petrov.locator('td.day').nth(6)).toHaveText('В');
+
+  // XLSX: read the cells back.
+  const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать XLSX' }).click()]);
+  const xlsxPath = test.info().outputPath('tabel.xlsx');
+  await xlsxDownload.saveAs(xlsxPath);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.readFile(xlsxPath);
+  const sheet = workbook.worksheets[0];
+  const cells: string[] = [];
+  sheet.eachRow((r) => r.eachCell((c) => cells.push(String(c.value ?? ''))));
+  expect(cells.some((c) => c.includes('ТАБЕЛЬ'))).toBe(true);
+  expect(cells).toContain('Петров Артём Алексеевич');
+  let petrovRow = 0;
+  sheet.eachRow((r, n) => r.eachCell((c) => { if (c.value === 'Петров Артём Алексеевич') petrovRow = n; }));
+  const petrovCells: string[] = [];
+  sheet.getRow(petrovRow).eachCell((c) => petrovCells.push(String(c.value ?? '')));
+  expect(petrovCells).toContain('Б');
+
+  // PDF: the children's names are in the text.
+  const [pdfDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать PDF' }).click()]);
+  const pdfPath = test.info().outputPath('tabel.pdf');
+  await pdfDownload.saveAs(pdfPath);
+  const text = execFileSync('pdftotext', ['-layout', pdfPath, '-']).toString('utf-8');
+  for (const name of ['Иванова Мария', 'Петров Артём', 'Смирнова Алиса', 'Кузнецов Лев']) {
+    expect(text).toContain(name);
+  }
+});
+
+test('a closed month refuses marks in the UI until the admin reopens it', async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, DEMO.admin.login, DEMO.admin.password);
+  await expect(admin.getByRole('heading', { name: 'Дошкольное образование' })).toBeVisible();
+  await admin.goto('/admin/groups');
+  await admin.getByRole('link', { name: 'Солнышко' }).click();
+  const group = admin.url().match(/\/groups\/(\d+)/)![1];
+  await admin.goto(`/groups/${group}/timesheet/2026-10`);
+  await hydrated(admin);
+  await admin.getByRole('button', { name: 'Закрыть месяц' }).click();
+  await expect(admin.locator('.timesheet-head .status')).toHaveText('Месяц закрыт');
+
+  const teacher = await (await browser.newContext()).newPage();
+  await signIn(teacher, DEMO.teacher.login, DEMO.teacher.password);
+  await expect(teacher.getByRole('heading', { name: 'Мои группы' })).toBeVisible();
+  await teacher.goto(`/groups/${group}/marks/2026-10-01`);
+  await hydrated(teacher);
+  await expect(teacher.locator('.day-refusal')).toContainText('закрыт');
+  await expect(row(teacher, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true })).toBeDisabled();
+
+  await admin.getByRole('button', { name: 'Открыть месяц' }).click();
+  await expect(admin.locator('.timesheet-head .status')).toHaveText('Месяц открыт');
+  await teacher.reload();
+  await hydrated(teacher);
+  await row(teacher, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true }).click();
+  await expect(row(teacher, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true })).toHaveAttribute('aria-pressed', 'true');
+});
