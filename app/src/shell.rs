@@ -5,7 +5,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
-use crate::attendance::{MarkingPage, TimesheetPage};
+use crate::attendance::{MarkHistoryPage, MarkingPage, TimesheetPage};
 use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, UserBar};
 use crate::contingent::ContingentPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/groups") view=GroupsPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id") view=GroupRosterPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/marks/:date") view=MarkingPage ssr=ssr.clone()/>
+                    <Route path=path!("/groups/:id/marks/:date/history/:child") view=MarkHistoryPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/timesheet/:month") view=TimesheetPage ssr=ssr.clone()/>
                     <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
                     <Route path=path!("/children") view=ContingentPage ssr=ssr.clone()/>

@@ -54,6 +54,9 @@ test('a teacher marks the group on a tablet; the табель and its downloads 
   await expect(page.locator('tr.present-per-day td.day').nth(1)).toHaveText('3');
   // 7 November 2026 is a Saturday.
   await expect(petrov.locator('td.day').nth(6)).toHaveText('В');
+  // The chart has a bar for the one marked day, at 3 of 4 present.
+  await expect(page.locator('.attendance-chart rect.bar')).toHaveCount(1);
+  await expect(page.locator('.attendance-chart rect.bar title')).toHaveText('02.11: 75%');
 
   // XLSX: read the cells back.
   const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать XLSX' }).click()]);
@@ -102,10 +105,20 @@ test('a closed month refuses marks in the UI until the admin reopens it', async 
   await expect(teacher.locator('.day-refusal')).toContainText('закрыт');
   await expect(row(teacher, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true })).toBeDisabled();
 
+  await admin.getByPlaceholder('Причина открытия месяца').fill('Исправление отметки 1 октября');
   await admin.getByRole('button', { name: 'Открыть месяц' }).click();
   await expect(admin.locator('.timesheet-head .status')).toHaveText('Месяц открыт');
   await teacher.reload();
   await hydrated(teacher);
   await row(teacher, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true }).click();
   await expect(row(teacher, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true })).toHaveAttribute('aria-pressed', 'true');
+
+  // The admin sees the mark's history: who changed it, from what to what.
+  await admin.goto(`/groups/${group}/marks/2026-10-01`);
+  await hydrated(admin);
+  await row(admin, 'Иванова Мария Сергеевна').getByRole('link', { name: 'история' }).click();
+  await expect(admin.getByRole('heading', { name: 'История отметки' })).toBeVisible();
+  await expect(admin.locator('table.history tbody tr')).toHaveCount(1);
+  await expect(admin.locator('table.history .who')).toHaveText('Васильева Ольга Николаевна');
+  await expect(admin.locator('table.history .new')).toHaveText('присутствовал');
 });

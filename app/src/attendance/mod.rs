@@ -4,7 +4,7 @@ mod page;
 #[cfg(feature = "ssr")]
 pub mod repo;
 
-pub use page::{MarkingPage, TimesheetPage};
+pub use page::{MarkHistoryPage, MarkingPage, TimesheetPage};
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -89,11 +89,44 @@ pub async fn load_timesheet(group_id: i64, month: String) -> Result<TimesheetVie
     .await
 }
 
-/// Closes (locks) or reopens a group's month; org admin only.
+/// Closes (locks) or reopens a group's month; org admin only. Reopening needs a
+/// reason; both are logged.
 #[server(prefix = "/api", endpoint = "set_month_closed")]
-pub async fn set_month_closed(group_id: i64, month: String, closed: bool) -> Result<(), AppError> {
+pub async fn set_month_closed(
+    group_id: i64,
+    month: String,
+    closed: bool,
+    reason: Option<String>,
+) -> Result<(), AppError> {
     crate::state::with_actor(|db, actor| async move {
-        repo::set_month_closed(&db, &actor, group_id, &month, closed).await
+        repo::set_month_closed(
+            &db,
+            &actor,
+            group_id,
+            &month,
+            closed,
+            reason.as_deref().unwrap_or(""),
+        )
+        .await
+    })
+    .await
+}
+
+/// One audited change of a mark.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MarkChange {
+    pub at: String,
+    pub by: String,
+    pub old: String,
+    pub new: String,
+    pub device: String,
+    pub path: String,
+}
+
+#[server(prefix = "/api", endpoint = "mark_history")]
+pub async fn load_mark_history(child_id: i64, date: String) -> Result<Vec<MarkChange>, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::mark_history(&db, &actor, child_id, &date).await
     })
     .await
 }

@@ -107,6 +107,7 @@ fn MarkLine(
     save: ServerAction<SaveMarks>,
 ) -> impl IntoView {
     let child_id = row.child_id;
+    let date_for_link = date.clone();
     let send = move |mark: Mark| {
         save.dispatch(SaveMarks {
             group_id,
@@ -129,7 +130,11 @@ fn MarkLine(
     let send_reason = send;
     view! {
         <li class="mark-row" class:is-present=present class:is-absent=absent data-child=row.name.clone()>
-            <span class="child-name">{row.name.clone()}</span>
+            <span class="child-name">
+                {row.name.clone()}
+                " "
+                <a class="history-link" href=format!("/groups/{group_id}/marks/{date_for_link}/history/{child_id}")>"история"</a>
+            </span>
             <span class="visually-hidden mark-state">{state}</span>
             <div class="mark-buttons" role="group" aria-label=format!("Отметка: {}", row.name)>
                 <button type="button" class="present-button" aria-pressed=present.to_string() disabled=!editable
@@ -160,6 +165,48 @@ fn MarkLine(
                 }
             })}
         </li>
+    }
+}
+
+/// Share of the marked children present on each working day, drawn on the server as
+/// SVG: a glance at the month without a charting library in the wasm bundle.
+#[component]
+fn AttendanceChart(days: Vec<crate::domain::timesheet::DayColumn>) -> impl IntoView {
+    const BAR: usize = 18;
+    const HEIGHT: u32 = 100;
+    let width = days.len() * BAR;
+    let bars = days
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.kind.is_working() && d.present + d.absent > 0)
+        .map(|(i, d)| {
+            let share = d.present * 100 / (d.present + d.absent);
+            let h = share * HEIGHT / 100;
+            view! {
+                <rect class="bar" x=i * BAR + 3 y=HEIGHT - h width=BAR - 6 height=h>
+                    <title>{format!("{}: {share}%", d.date.format("%d.%m"))}</title>
+                </rect>
+            }
+        })
+        .collect_view();
+    let labels = days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| view! {
+            <text x=i * BAR + BAR / 2 y=HEIGHT + 14 text-anchor="middle" class:off=!d.kind.is_working()>
+                {d.date.format("%d").to_string()}
+            </text>
+        })
+        .collect_view();
+    view! {
+        <figure class="attendance-chart">
+            <svg viewBox=format!("0 0 {width} {}", HEIGHT + 20) role="img" aria-label="Доля присутствовавших по дням">
+                <line x1="0" y1=HEIGHT x2=width y2=HEIGHT class="axis"/>
+                {bars}
+                {labels}
+            </svg>
+            <figcaption>"Доля присутствовавших детей по дням, %"</figcaption>
+        </figure>
     }
 }
 
@@ -233,14 +280,20 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
             <a href=export("pdf") rel="external" download>"Скачать PDF"</a>
             <button type="button" class="secondary" onclick="window.print()">"Печать"</button>
             {can_close.then(|| view! {
-                <ActionForm action=close>
+                <ActionForm action=close attr:class="close-month">
                     <input type="hidden" name="group_id" value=group_id/>
                     <input type="hidden" name="month" value=month.clone()/>
                     <input type="hidden" name="closed" value=(!closed).to_string()/>
+                    {closed.then(|| view! {
+                        <label for="reopen-reason" class="visually-hidden">"Причина открытия"</label>
+                        <input id="reopen-reason" name="reason" type="text" required placeholder="Причина открытия месяца"/>
+                    })}
                     <button type="submit" class="secondary">{if closed { "Открыть месяц" } else { "Закрыть месяц" }}</button>
                 </ActionForm>
             })}
         </nav>
+        {move || close.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.ru}</p> })}
+        <AttendanceChart days=days.clone()/>
         <div class="timesheet-scroll">
             <table class="timesheet">
                 <thead>
@@ -287,5 +340,63 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
             </table>
         </div>
         <p class="signatures">"Ответственный ____________ · Руководитель ____________"</p>
+    }
+}
+
+/// The audit trail of one child's mark on one day.
+#[component]
+pub fn MarkHistoryPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::OrgAdmin, Role::Teacher] page=|_| view! { <MarkHistory/> }/> }
+}
+
+#[component]
+fn MarkHistory() -> impl IntoView {
+    let child = param("child");
+    let date = param("date");
+    let group = param("id");
+    let date_for_back = date.clone();
+    let history = Resource::new(
+        move || (child(), date()),
+        |(child, date)| async move {
+            let child = child
+                .and_then(|c| c.parse::<i64>().ok())
+                .unwrap_or_default();
+            super::load_mark_history(child, date.unwrap_or_default()).await
+        },
+    );
+    let back = move || {
+        format!(
+            "/groups/{}/marks/{}",
+            group().unwrap_or_default(),
+            date_for_back().unwrap_or_default()
+        )
+    };
+    view! {
+        <h1>"История отметки"</h1>
+        <p><a href=back>"← К отметкам дня"</a></p>
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match history.await {
+                    Ok(changes) if changes.is_empty() => view! { <p class="muted">"Изменений не было."</p> }.into_any(),
+                    Ok(changes) => view! {
+                        <table class="history">
+                            <thead><tr>
+                                <th scope="col">"Когда"</th><th scope="col">"Кто"</th><th scope="col">"Было"</th>
+                                <th scope="col">"Стало"</th><th scope="col">"Откуда"</th>
+                            </tr></thead>
+                            <tbody>
+                                {changes.into_iter().map(|c| view! {
+                                    <tr>
+                                        <td>{c.at}</td><td class="who">{c.by}</td><td class="old">{c.old}</td>
+                                        <td class="new">{c.new}</td><td class="device">{format!("{} · {}", c.path, c.device)}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }

@@ -432,13 +432,26 @@ pub async fn set_month_closed(
     group_id: i64,
     month: &str,
     closed: bool,
+    reason: &str,
 ) -> Result<(), AppError> {
     let scope = group_scope(db, group_id).await?;
     actor.authorize(&Permission::ManageOrganisation {
         organisation_id: scope.organisation_id,
     })?;
     let month = parse_month(month)?;
-    if closed {
+    let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !closed && reason.is_empty() {
+        return Err(AppError {
+            field: Some("reason".into()),
+            ..AppError::new(
+                ErrorKind::Invalid,
+                "Укажите причину, по которой месяц открывается снова.",
+                "Give the reason for reopening the month.",
+            )
+        });
+    }
+    let mut tx = db.pool().begin().await?;
+    let changed = if closed {
         sqlx::query(
             "INSERT INTO month_closures (group_id, month, closed_at, closed_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (group_id, month) DO NOTHING",
@@ -447,15 +460,87 @@ pub async fn set_month_closed(
         .bind(month.to_string())
         .bind(now_millis())
         .bind(actor.person_id)
-        .execute(db.pool())
-        .await?;
+        .execute(&mut *tx)
+        .await?
     } else {
         sqlx::query("DELETE FROM month_closures WHERE group_id = $1 AND month = $2")
             .bind(group_id)
             .bind(month.to_string())
-            .execute(db.pool())
-            .await?;
+            .execute(&mut *tx)
+            .await?
     }
+    .rows_affected();
+    if changed > 0 {
+        sqlx::query(
+            "INSERT INTO month_closure_log (group_id, month, action, reason, by_person, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(group_id)
+        .bind(month.to_string())
+        .bind(if closed { "closed" } else { "reopened" })
+        .bind(&reason)
+        .bind(actor.person_id)
+        .bind(now_millis())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
     tracing::info!(group_id, month = %month, closed, by = actor.person_id, "month closure changed");
     Ok(())
+}
+
+/// Every recorded change of one child's mark on one day, oldest first.
+pub async fn mark_history(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+    date: &str,
+) -> Result<Vec<super::MarkChange>, AppError> {
+    let group_id: i64 = sqlx::query("SELECT group_id FROM children WHERE id = $1")
+        .bind(child_id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| AppError::not_found("Ребёнок не найден.", "Child not found."))?
+        .try_get("group_id")?;
+    let group = group_scope(db, group_id).await?;
+    actor.authorize(&Permission::ViewChild(
+        crate::domain::permissions::ChildScope { child_id, group },
+    ))?;
+    let date = parse_date(date)?;
+    let rows = sqlx::query(
+        "SELECT a.at, a.old_status, a.old_reason, a.new_status, a.new_reason, a.device, a.path, \
+         p.surname, p.given_name, p.patronymic FROM mark_audit a JOIN people p ON p.id = a.by_person \
+         WHERE a.child_id = $1 AND a.day = $2 ORDER BY a.at, a.id",
+    )
+    .bind(child_id)
+    .bind(date.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    let describe = |status: Option<String>, reason: Option<String>| match status.as_deref() {
+        None => "не отмечен".to_owned(),
+        Some("present") => "присутствовал".to_owned(),
+        _ => match reason {
+            Some(code) => format!("отсутствовал ({code})"),
+            None => "отсутствовал, причина не известна".to_owned(),
+        },
+    };
+    rows.iter()
+        .map(|r| {
+            let at: i64 = r.try_get("at")?;
+            Ok(super::MarkChange {
+                at: chrono::DateTime::from_timestamp_millis(at)
+                    .map(|t| {
+                        t.with_timezone(&chrono::Local)
+                            .format("%d.%m.%Y %H:%M:%S")
+                            .to_string()
+                    })
+                    .unwrap_or_default(),
+                by: full_name(r)?,
+                old: describe(r.try_get("old_status")?, r.try_get("old_reason")?),
+                new: describe(r.try_get("new_status")?, r.try_get("new_reason")?),
+                device: r.try_get("device")?,
+                path: r.try_get("path")?,
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
 }

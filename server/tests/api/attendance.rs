@@ -12,6 +12,7 @@ crate::on_both_backends!(
     a_teacher_marks_its_group_and_the_audit_records_each_change,
     days_that_cannot_be_marked_are_refused_with_the_reason,
     a_closed_month_refuses_marks_until_the_admin_reopens_it,
+    the_history_of_a_mark_lists_every_change,
     the_timesheet_adds_up,
     the_timesheet_downloads_as_xlsx_and_pdf,
 );
@@ -245,10 +246,20 @@ async fn a_closed_month_refuses_marks_until_the_admin_reopens_it(app: TestApp) {
         200
     );
 
+    let without_reason = [
+        ("group_id", sun_id.as_str()),
+        ("month", "2026-11"),
+        ("closed", "false"),
+    ];
+    let res = admin.call("set_month_closed", &without_reason).await;
+    assert_eq!(res.status().as_u16(), 400, "reopening needs a reason");
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "reason");
     let reopen = [
         ("group_id", sun_id.as_str()),
         ("month", "2026-11"),
         ("closed", "false"),
+        ("reason", "Исправление ошибки в отметке 2 ноября"),
     ];
     assert_eq!(
         admin
@@ -400,4 +411,47 @@ async fn the_timesheet_downloads_as_xlsx_and_pdf(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 401);
+}
+
+async fn the_history_of_a_mark_lists_every_change(app: TestApp) {
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let sun = group_id(&app, "Солнышко").await;
+    let petrov = child_id(&app, "Петров").await;
+    save(
+        &teacher,
+        sun,
+        "2026-11-03",
+        json!([{ "child_id": petrov, "mark": { "Absent": { "reason": null } } }]),
+    )
+    .await;
+    save(
+        &teacher,
+        sun,
+        "2026-11-03",
+        json!([{ "child_id": petrov, "mark": { "Absent": { "reason": "Б" } } }]),
+    )
+    .await;
+    let history = admin
+        .json(
+            "mark_history",
+            &[("child_id", &petrov.to_string()), ("date", "2026-11-03")],
+        )
+        .await;
+    let history = history.as_array().unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0]["old"], "не отмечен");
+    assert_eq!(history[0]["new"], "отсутствовал, причина не известна");
+    assert_eq!(history[1]["old"], "отсутствовал, причина не известна");
+    assert_eq!(history[1]["new"], "отсутствовал (Б)");
+    assert_eq!(history[1]["by"], "Васильева Ольга Николаевна");
+    assert_eq!(history[1]["path"], "web");
+    let teacher2 = app.signed_in(TEACHER2.login, TEACHER2.password).await;
+    let denied = teacher2
+        .call(
+            "mark_history",
+            &[("child_id", &petrov.to_string()), ("date", "2026-11-03")],
+        )
+        .await;
+    assert_eq!(denied.status().as_u16(), 403);
 }
