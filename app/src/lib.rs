@@ -10,6 +10,7 @@ pub mod domain;
 pub mod error;
 pub mod groups;
 pub mod home;
+pub mod reference;
 pub mod registration;
 mod shell;
 pub mod staff;

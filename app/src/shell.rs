@@ -10,6 +10,7 @@ use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, U
 use crate::contingent::ContingentPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
 use crate::home::HomePage;
+use crate::reference::{CalendarPage, ReasonsPage};
 use crate::registration::{RegisterPage, RegistrationsPage};
 use crate::staff::{StaffCardPage, StaffPage};
 
@@ -60,6 +61,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/password") view=ChangePasswordPage ssr=ssr.clone()/>
                     <Route path=path!("/role") view=ChooseRolePage ssr=ssr.clone()/>
                     <Route path=path!("/admin/groups") view=GroupsPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/reasons") view=ReasonsPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/calendar") view=CalendarPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id") view=GroupRosterPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/marks/:date") view=MarkingPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/marks/:date/history/:child") view=MarkHistoryPage ssr=ssr.clone()/>

@@ -63,6 +63,8 @@ fn AdminHome() -> impl IntoView {
             <a class="tile" href="/admin/groups">"Группы"<span>"Группы и количество детей"</span></a>
             <a class="tile" href="/staff">"Кадры"<span>"Сотрудники, учётные записи, роли и права"</span></a>
             <a class="tile" href="/children">"Контингент"<span>"Дети, родители, загрузка из CSV"</span></a>
+            <a class="tile" href="/admin/calendar">"Календарный учебный график"<span>"Праздничные и перенесённые рабочие дни"</span></a>
+            <a class="tile" href="/admin/reasons">"Причины отсутствия"<span>"Уважительные, оплачиваемые"</span></a>
         </nav>
     }
 }

@@ -10,4 +10,5 @@ mod groups;
 mod health_check;
 mod pages;
 mod permissions;
+mod reference;
 mod registration;

@@ -1,0 +1,80 @@
+//! Reference books an organisation keeps for attendance: absence reasons (with the
+//! excused / charged flags its municipality's fee rules need) and the academic
+//! calendar's holidays and transferred working days.
+
+mod page;
+#[cfg(feature = "ssr")]
+mod repo;
+
+pub use page::{CalendarPage, ReasonsPage};
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonRow {
+    pub code: String,
+    pub name_ru: String,
+    pub name_en: String,
+    pub excused: bool,
+    pub charged: bool,
+    /// Set by this organisation rather than taken from the regional defaults.
+    pub own: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub day: String,
+    /// `holiday` or `working`.
+    pub kind: String,
+}
+
+#[server(prefix = "/api", endpoint = "list_reasons")]
+pub async fn list_reasons() -> Result<Vec<ReasonRow>, AppError> {
+    crate::state::with_actor(|db, actor| async move { repo::list_reasons(&db, &actor).await }).await
+}
+
+/// Adds a local reason or overrides a default one for this organisation. Checkbox
+/// fields arrive as `Some("on")` when ticked.
+#[server(prefix = "/api", endpoint = "save_reason")]
+pub async fn save_reason(
+    code: String,
+    name_ru: String,
+    name_en: String,
+    excused: Option<String>,
+    charged: Option<String>,
+) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::save_reason(
+            &db,
+            &actor,
+            &code,
+            &name_ru,
+            &name_en,
+            excused.is_some(),
+            charged.is_some(),
+        )
+        .await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "list_calendar_days")]
+pub async fn list_calendar_days(year: i32) -> Result<Vec<CalendarDay>, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::list_calendar_days(&db, &actor, year).await
+    })
+    .await
+}
+
+/// Marks a date as a holiday or a (transferred) working day; `kind = "weekday"`
+/// removes the exception, so the date follows the Mon–Fri week again.
+#[server(prefix = "/api", endpoint = "set_calendar_day")]
+pub async fn set_calendar_day(day: String, kind: String) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::set_calendar_day(&db, &actor, &day, &kind).await
+    })
+    .await
+}

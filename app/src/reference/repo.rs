@@ -1,0 +1,180 @@
+use chrono::Datelike;
+use sqlx::Row;
+
+use super::{CalendarDay, ReasonRow};
+use crate::attendance::repo::{calendar, parse_date, reasons};
+use crate::db::Db;
+use crate::domain::calendar::AcademicCalendar;
+use crate::domain::Actor;
+use crate::error::{AppError, ErrorKind};
+use crate::groups::repo::managed_organisation;
+
+fn invalid(field: &str, ru: impl Into<String>, en: impl Into<String>) -> AppError {
+    AppError {
+        field: Some(field.into()),
+        ..AppError::new(ErrorKind::Invalid, ru, en)
+    }
+}
+
+pub async fn list_reasons(db: &Db, actor: &Actor) -> Result<Vec<ReasonRow>, AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    let own: Vec<String> =
+        sqlx::query("SELECT code FROM absence_reasons WHERE organisation_id = $1")
+            .bind(organisation_id)
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get("code"))
+            .collect::<Result<_, _>>()?;
+    Ok(reasons(db, organisation_id)
+        .await?
+        .into_iter()
+        .map(|r| ReasonRow {
+            own: own.contains(&r.code),
+            code: r.code,
+            name_ru: r.name_ru,
+            name_en: r.name_en,
+            excused: r.excused,
+            charged: r.charged,
+        })
+        .collect())
+}
+
+pub async fn save_reason(
+    db: &Db,
+    actor: &Actor,
+    code: &str,
+    name_ru: &str,
+    name_en: &str,
+    excused: bool,
+    charged: bool,
+) -> Result<(), AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    let code = code.trim().to_uppercase();
+    if code.is_empty() || code.chars().count() > 3 || !code.chars().all(char::is_alphabetic) {
+        return Err(invalid(
+            "code",
+            "Код причины — от одной до трёх букв (например, Б).",
+            "A reason code is one to three letters (for example, Б).",
+        ));
+    }
+    if code == "В" {
+        return Err(invalid(
+            "code",
+            "Буква «В» в табеле обозначает выходной день и не может быть причиной отсутствия.",
+            "«В» marks a day off in the timesheet and cannot be an absence reason.",
+        ));
+    }
+    let (name_ru, name_en) = (name_ru.trim(), name_en.trim());
+    if name_ru.is_empty() || name_ru.chars().count() > 100 {
+        return Err(invalid(
+            "name_ru",
+            "Введите название причины (до 100 символов).",
+            "Enter the reason's name (up to 100 characters).",
+        ));
+    }
+    let name_en = if name_en.is_empty() { name_ru } else { name_en };
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM absence_reasons WHERE organisation_id = $1 AND code = $2")
+        .bind(organisation_id)
+        .bind(&code)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO absence_reasons (organisation_id, code, name_ru, name_en, excused, charged, position) \
+         VALUES ($1, $2, $3, $4, $5, $6, 100)",
+    )
+    .bind(organisation_id)
+    .bind(&code)
+    .bind(name_ru)
+    .bind(name_en)
+    .bind(i64::from(excused))
+    .bind(i64::from(charged))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        organisation_id,
+        code,
+        excused,
+        charged,
+        "absence reason saved"
+    );
+    Ok(())
+}
+
+pub async fn list_calendar_days(
+    db: &Db,
+    actor: &Actor,
+    year: i32,
+) -> Result<Vec<CalendarDay>, AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    sqlx::query(
+        "SELECT day, kind FROM calendar_days WHERE organisation_id = $1 AND day >= $2 AND day <= $3 ORDER BY day",
+    )
+    .bind(organisation_id)
+    .bind(format!("{year:04}-01-01"))
+    .bind(format!("{year:04}-12-31"))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(CalendarDay {
+            day: r.try_get("day")?,
+            kind: r.try_get("kind")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .map_err(Into::into)
+}
+
+pub async fn set_calendar_day(
+    db: &Db,
+    actor: &Actor,
+    day: &str,
+    kind: &str,
+) -> Result<(), AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    let date = parse_date(day)?;
+    if !matches!(kind, "holiday" | "working" | "weekday") {
+        return Err(invalid(
+            "kind",
+            "Выберите тип дня.",
+            "Choose the kind of day.",
+        ));
+    }
+    // Check the calendar that would result with the domain's own rules before storing.
+    let current = calendar(db, organisation_id).await?;
+    let mut holidays = current.holidays().clone();
+    let mut working = current.transferred_working_days().clone();
+    holidays.remove(&date);
+    working.remove(&date);
+    match kind {
+        "holiday" => {
+            holidays.insert(date);
+        }
+        "working" => {
+            working.insert(date);
+        }
+        _ => {}
+    }
+    AcademicCalendar::new(holidays, working).map_err(|e| AppError::invalid("day", &e))?;
+
+    let mut tx = db.pool().begin().await?;
+    sqlx::query("DELETE FROM calendar_days WHERE organisation_id = $1 AND day = $2")
+        .bind(organisation_id)
+        .bind(date.to_string())
+        .execute(&mut *tx)
+        .await?;
+    if kind != "weekday" {
+        sqlx::query("INSERT INTO calendar_days (organisation_id, day, kind) VALUES ($1, $2, $3)")
+            .bind(organisation_id)
+            .bind(date.to_string())
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(organisation_id, day = %date, kind, year = date.year(), "calendar day set");
+    Ok(())
+}

@@ -1,0 +1,230 @@
+use serde_json::{json, Value};
+use server::demo::{ADMIN, ADMIN2, TEACHER};
+
+use crate::helpers::{TestApp, User};
+
+crate::on_both_backends!(
+    true,
+    an_organisation_overrides_a_reason_and_the_timesheet_follows,
+    bad_reasons_are_refused,
+    the_calendar_decides_which_days_are_marked,
+    only_the_admin_keeps_the_reference_books,
+);
+
+async fn mark(user: &User, group: i64, date: &str, child: i64, mark: Value) -> reqwest::Response {
+    user.client
+        .post(format!("{}/api/save_marks", user.address))
+        .json(&json!({ "group_id": group, "date": date, "marks": [{ "child_id": child, "mark": mark }] }))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn an_organisation_overrides_a_reason_and_the_timesheet_follows(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let sun = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let child = app
+        .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+        .await;
+    mark(
+        &teacher,
+        sun,
+        "2026-11-02",
+        child,
+        json!({ "Absent": { "reason": "П" } }),
+    )
+    .await;
+    let charged = |view: &Value| view["sheet"]["rows"][0]["totals"]["charged_days"].clone();
+    let before = teacher
+        .json(
+            "timesheet",
+            &[("group_id", &sun.to_string()), ("month", "2026-11")],
+        )
+        .await;
+    assert_eq!(charged(&before), json!(1), "by default «П» is charged");
+
+    admin
+        .json(
+            "save_reason",
+            &[
+                ("code", "п"),
+                ("name_ru", "прочие уважительные"),
+                ("name_en", "other"),
+                ("excused", "on"),
+            ],
+        )
+        .await;
+    let reasons = admin.json("list_reasons", &[]).await;
+    let p = reasons
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "П")
+        .unwrap();
+    assert_eq!(
+        (p["excused"].clone(), p["charged"].clone(), p["own"].clone()),
+        (json!(true), json!(false), json!(true))
+    );
+    assert_eq!(
+        reasons.as_array().unwrap().len(),
+        6,
+        "the override replaces the default, no duplicate"
+    );
+    let after = teacher
+        .json(
+            "timesheet",
+            &[("group_id", &sun.to_string()), ("month", "2026-11")],
+        )
+        .await;
+    assert_eq!(
+        charged(&after),
+        json!(0),
+        "not charged in this organisation any more"
+    );
+
+    // Another organisation still has the default.
+    let admin2 = app.signed_in(ADMIN2.login, ADMIN2.password).await;
+    let theirs = admin2.json("list_reasons", &[]).await;
+    let p2 = theirs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "П")
+        .unwrap();
+    assert_eq!(
+        (p2["charged"].clone(), p2["own"].clone()),
+        (json!(true), json!(false))
+    );
+}
+
+async fn bad_reasons_are_refused(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    for (code, name, field) in [
+        ("", "x", "code"),
+        ("ABCD", "x", "code"),
+        ("В", "выходной", "code"),
+        ("Ж", "", "name_ru"),
+    ] {
+        let res = admin
+            .call(
+                "save_reason",
+                &[("code", code), ("name_ru", name), ("name_en", "")],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 400, "{code:?}");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["field"], field, "{code:?}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM absence_reasons WHERE organisation_id IS NOT NULL")
+            .await,
+        0
+    );
+}
+
+async fn the_calendar_decides_which_days_are_marked(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let sun = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let child = app
+        .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+        .await;
+
+    admin
+        .json(
+            "set_calendar_day",
+            &[("day", "2026-11-03"), ("kind", "holiday")],
+        )
+        .await;
+    assert_eq!(
+        mark(&teacher, sun, "2026-11-03", child, json!("Present"))
+            .await
+            .status()
+            .as_u16(),
+        409
+    );
+    admin
+        .json(
+            "set_calendar_day",
+            &[("day", "2026-11-07"), ("kind", "working")],
+        )
+        .await;
+    assert_eq!(
+        mark(&teacher, sun, "2026-11-07", child, json!("Present"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let days = admin.json("list_calendar_days", &[("year", "2026")]).await;
+    assert!(days
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["day"] == "2026-11-07" && d["kind"] == "working"));
+
+    // A working Saturday is fine, a «transferred working day» on a Tuesday is not.
+    let res = admin
+        .call(
+            "set_calendar_day",
+            &[("day", "2026-11-10"), ("kind", "working")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 400);
+    // Back to an ordinary weekday: it can be marked again.
+    admin
+        .json(
+            "set_calendar_day",
+            &[("day", "2026-11-03"), ("kind", "weekday")],
+        )
+        .await;
+    assert_eq!(
+        mark(&teacher, sun, "2026-11-03", child, json!("Present"))
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let view = teacher
+        .json(
+            "timesheet",
+            &[("group_id", &sun.to_string()), ("month", "2026-11")],
+        )
+        .await;
+    assert_eq!(
+        view["sheet"]["rows"][0]["totals"]["working_days"], 21,
+        "20 weekdays + the worked Saturday"
+    );
+}
+
+async fn only_the_admin_keeps_the_reference_books(app: TestApp) {
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    assert_eq!(
+        teacher.call("list_reasons", &[]).await.status().as_u16(),
+        403
+    );
+    let res = teacher
+        .call(
+            "save_reason",
+            &[("code", "Ж"), ("name_ru", "прочее"), ("name_en", "")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 403);
+    let res = teacher
+        .call(
+            "set_calendar_day",
+            &[("day", "2026-11-03"), ("kind", "holiday")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 403);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM calendar_days WHERE day = '2026-11-03'")
+            .await,
+        0
+    );
+}
