@@ -193,6 +193,23 @@ async fn group_name(db: &Db, group_id: i64) -> Result<String, AppError> {
         .try_get("name")?)
 }
 
+/// What decides whether a group's day can be marked: the organisation's calendar and
+/// reason book, and whether the group's month is closed.
+struct DayRules {
+    calendar: AcademicCalendar,
+    reasons: Vec<AbsenceReason>,
+    closed: bool,
+}
+
+async fn day_rules(db: &Db, scope: GroupScope, date: NaiveDate) -> Result<DayRules, AppError> {
+    let month = Month::of(date).map_err(|e| AppError::invalid("date", &e))?;
+    Ok(DayRules {
+        calendar: calendar(db, scope.organisation_id).await?,
+        reasons: reasons(db, scope.organisation_id).await?,
+        closed: month_closed(db, scope.group_id, month).await?,
+    })
+}
+
 pub async fn marking_sheet(
     db: &Db,
     actor: &Actor,
@@ -201,14 +218,11 @@ pub async fn marking_sheet(
 ) -> Result<MarkingSheet, AppError> {
     let scope = authorized_group(db, actor, group_id, false).await?;
     let date = parse_date(date)?;
-    let calendar = calendar(db, scope.organisation_id).await?;
-    let reasons = reasons(db, scope.organisation_id).await?;
-    let closed = month_closed(
-        db,
-        group_id,
-        Month::of(date).map_err(|e| AppError::invalid("date", &e))?,
-    )
-    .await?;
+    let DayRules {
+        calendar,
+        reasons,
+        closed,
+    } = day_rules(db, scope, date).await?;
     let marks = marks_between(db, group_id, date, date).await?;
     let children: Vec<GroupChild> = group_children(db, group_id)
         .await?
@@ -269,14 +283,11 @@ pub async fn save_marks(
     if marks.is_empty() {
         return Ok(0);
     }
-    let calendar = calendar(db, scope.organisation_id).await?;
-    let reasons = reasons(db, scope.organisation_id).await?;
-    let closed = month_closed(
-        db,
-        group_id,
-        Month::of(date).map_err(|e| AppError::invalid("date", &e))?,
-    )
-    .await?;
+    let DayRules {
+        calendar,
+        reasons,
+        closed,
+    } = day_rules(db, scope, date).await?;
     let children: BTreeMap<i64, GroupChild> = group_children(db, group_id)
         .await?
         .into_iter()
