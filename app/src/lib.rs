@@ -8,6 +8,7 @@ pub mod components;
 pub mod contingent;
 pub mod domain;
 pub mod error;
+pub mod family;
 pub mod groups;
 pub mod home;
 pub mod reference;

@@ -8,6 +8,7 @@ use leptos_router::{
 use crate::attendance::{MarkHistoryPage, MarkingPage, TimesheetPage};
 use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, UserBar};
 use crate::contingent::ContingentPage;
+use crate::family::ChildAbsencesPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
 use crate::home::HomePage;
 use crate::reference::{CalendarPage, ReasonsPage};
@@ -69,6 +70,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups/:id/timesheet/:month") view=TimesheetPage ssr=ssr.clone()/>
                     <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
                     <Route path=path!("/children") view=ContingentPage ssr=ssr.clone()/>
+                    <Route path=path!("/family/:id") view=ChildAbsencesPage ssr=ssr.clone()/>
                     <Route path=path!("/staff/:id") view=StaffCardPage ssr=ssr/>
                 </Routes>
             </main>

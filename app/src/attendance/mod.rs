@@ -24,6 +24,8 @@ pub struct MarkRow {
     pub child_id: i64,
     pub name: String,
     pub mark: Option<Mark>,
+    /// The reason a parent announced for an absence covering this day.
+    pub planned: Option<String>,
 }
 
 /// A group on a day, ready to mark: who is enrolled, what is already marked, and —

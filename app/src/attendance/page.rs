@@ -48,11 +48,21 @@ fn Marking() -> impl IntoView {
 
 #[component]
 fn MarkingList(sheet: MarkingSheet, save: ServerAction<SaveMarks>) -> impl IntoView {
-    let unmarked: Vec<i64> = sheet
+    // «Остальные присутствуют» marks the unmarked present, except those whose parents
+    // announced an absence: they are marked absent with the announced reason.
+    let unmarked: Vec<MarkInput> = sheet
         .children
         .iter()
         .filter(|c| c.mark.is_none())
-        .map(|c| c.child_id)
+        .map(|c| MarkInput {
+            child_id: c.child_id,
+            mark: match &c.planned {
+                Some(reason) => Mark::Absent {
+                    reason: Some(reason.clone()),
+                },
+                None => Mark::Present,
+            },
+        })
         .collect();
     let unmarked_count = unmarked.len();
     let (group_id, date) = (sheet.group_id, sheet.date.clone());
@@ -65,13 +75,7 @@ fn MarkingList(sheet: MarkingSheet, save: ServerAction<SaveMarks>) -> impl IntoV
             save.dispatch(SaveMarks {
                 group_id,
                 date: date.clone(),
-                marks: unmarked
-                    .iter()
-                    .map(|&child_id| MarkInput {
-                        child_id,
-                        mark: Mark::Present,
-                    })
-                    .collect(),
+                marks: unmarked.clone(),
             });
         }
     };
@@ -136,6 +140,9 @@ fn MarkLine(
                 <a class="history-link" href=format!("/groups/{group_id}/marks/{date_for_link}/history/{child_id}")>"история"</a>
             </span>
             <span class="visually-hidden mark-state">{state}</span>
+            {row.planned.clone().filter(|_| row.mark.is_none()).map(|reason| view! {
+                <span class="planned">{format!("Родители сообщили об отсутствии ({reason})")}</span>
+            })}
             <div class="mark-buttons" role="group" aria-label=format!("Отметка: {}", row.name)>
                 <button type="button" class="present-button" aria-pressed=present.to_string() disabled=!editable
                     on:click=move |_| send_present(Mark::Present)>"Был"</button>

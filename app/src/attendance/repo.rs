@@ -210,6 +210,27 @@ async fn day_rules(db: &Db, scope: GroupScope, date: NaiveDate) -> Result<DayRul
     })
 }
 
+/// Announced, not cancelled absences covering `date`, by child.
+async fn planned_absences_on(
+    db: &Db,
+    group_id: i64,
+    date: NaiveDate,
+) -> Result<BTreeMap<i64, String>, AppError> {
+    let rows = sqlx::query(
+        "SELECT pa.child_id, pa.reason FROM planned_absences pa JOIN children c ON c.id = pa.child_id \
+         WHERE c.group_id = $1 AND pa.cancelled_at IS NULL AND pa.date_from <= $2 AND pa.date_to >= $2 \
+         ORDER BY pa.created_at",
+    )
+    .bind(group_id)
+    .bind(date.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("child_id")?, r.try_get("reason")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
 pub async fn marking_sheet(
     db: &Db,
     actor: &Actor,
@@ -229,6 +250,7 @@ pub async fn marking_sheet(
         .into_iter()
         .filter(|c| c.enrolment.contains(date))
         .collect();
+    let planned = planned_absences_on(db, group_id, date).await?;
     // Why the day as a whole cannot be marked, checked as for a present mark of an
     // enrolled child, so the page says it once instead of on every row.
     let open = Enrolment::open(date);
@@ -262,6 +284,7 @@ pub async fn marking_sheet(
             .into_iter()
             .map(|c| MarkRow {
                 mark: marks.get(&(c.id, date)).cloned(),
+                planned: planned.get(&c.id).cloned(),
                 child_id: c.id,
                 name: c.name,
             })

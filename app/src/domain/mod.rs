@@ -11,6 +11,7 @@ pub mod marking;
 pub mod message;
 pub mod permissions;
 pub mod person_name;
+pub mod planned_absence;
 pub mod registration;
 pub mod timesheet;
 

@@ -99,7 +99,10 @@ fn ParentHome() -> impl IntoView {
                     Ok(children) => view! {
                         <ul class="own-children">
                             {children.into_iter().map(|c| view! {
-                                <li><strong class="child-name">{c.full_name}</strong>" — "{c.group_name}", "{c.organisation}</li>
+                                <li>
+                                    <strong class="child-name">{c.full_name}</strong>" — "{c.group_name}", "{c.organisation}
+                                    " · "<a href=format!("/family/{}", c.id)>"Сообщить об отсутствии"</a>
+                                </li>
                             }).collect_view()}
                         </ul>
                     }.into_any(),

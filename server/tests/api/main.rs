@@ -6,6 +6,7 @@ mod helpers;
 mod attendance;
 mod auth;
 mod contingent;
+mod family;
 mod groups;
 mod health_check;
 mod pages;

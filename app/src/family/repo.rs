@@ -1,0 +1,151 @@
+use sqlx::Row;
+
+use super::{Announcement, ChildAbsences};
+use crate::attendance::repo::{parse_date, reasons, today};
+use crate::attendance::ReasonOption;
+use crate::db::{now_millis, Db};
+use crate::domain::permissions::ChildScope;
+use crate::domain::planned_absence::{can_cancel, PlannedAbsence};
+use crate::domain::{Actor, Bilingual, Permission, Role};
+use crate::error::{AppError, ErrorKind};
+use crate::groups::repo::{full_name, group_scope};
+
+/// Only a parent of the child, acting as a parent, announces or cancels.
+async fn own_child(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+) -> Result<(ChildScope, String), AppError> {
+    let row =
+        sqlx::query("SELECT group_id, surname, given_name, patronymic FROM children WHERE id = $1")
+            .bind(child_id)
+            .fetch_optional(db.pool())
+            .await?
+            .ok_or_else(|| AppError::not_found("Ребёнок не найден.", "Child not found."))?;
+    let scope = ChildScope {
+        child_id,
+        group: group_scope(db, row.try_get("group_id")?).await?,
+    };
+    if actor.role != Role::Parent {
+        return Err(AppError::forbidden());
+    }
+    actor.authorize(&Permission::ViewChild(scope))?;
+    Ok((scope, full_name(&row)?))
+}
+
+pub async fn child_absences(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+) -> Result<ChildAbsences, AppError> {
+    let (scope, child_name) = own_child(db, actor, child_id).await?;
+    let today = today();
+    let rows = sqlx::query(
+        "SELECT id, date_from, date_to, reason, comment, cancelled_at FROM planned_absences \
+         WHERE child_id = $1 ORDER BY date_from DESC, id DESC",
+    )
+    .bind(child_id)
+    .fetch_all(db.pool())
+    .await?;
+    let announcements = rows
+        .iter()
+        .map(|r| {
+            let date_from: String = r.try_get("date_from")?;
+            let cancelled = r.try_get::<Option<i64>, _>("cancelled_at")?.is_some();
+            Ok(Announcement {
+                id: r.try_get("id")?,
+                can_cancel: !cancelled && can_cancel(parse_date(&date_from)?, today),
+                date_from,
+                date_to: r.try_get("date_to")?,
+                reason: r.try_get("reason")?,
+                comment: r.try_get("comment")?,
+                cancelled,
+            })
+        })
+        .collect::<Result<_, AppError>>()?;
+    Ok(ChildAbsences {
+        child_id,
+        child_name,
+        today: today.to_string(),
+        reasons: reasons(db, scope.group.organisation_id)
+            .await?
+            .into_iter()
+            .map(|r| ReasonOption {
+                code: r.code,
+                name_ru: r.name_ru,
+            })
+            .collect(),
+        announcements,
+    })
+}
+
+pub async fn announce(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+    date_from: &str,
+    date_to: &str,
+    reason: &str,
+    comment: &str,
+) -> Result<(), AppError> {
+    let (scope, _) = own_child(db, actor, child_id).await?;
+    let field_date = |raw: &str, field: &str| {
+        parse_date(raw).map_err(|e| AppError {
+            field: Some(field.into()),
+            ..e
+        })
+    };
+    let absence = PlannedAbsence::parse(
+        field_date(date_from, "date_from")?,
+        field_date(date_to, "date_to")?,
+        reason,
+        comment,
+        today(),
+        &reasons(db, scope.group.organisation_id).await?,
+    )
+    .map_err(|e| AppError {
+        field: Some(e.field().into()),
+        ..AppError::new(ErrorKind::Invalid, e.ru(), e.en())
+    })?;
+    sqlx::query(
+        "INSERT INTO planned_absences (child_id, date_from, date_to, reason, comment, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(child_id)
+    .bind(absence.from.to_string())
+    .bind(absence.to.to_string())
+    .bind(&absence.reason)
+    .bind(&absence.comment)
+    .bind(actor.person_id)
+    .bind(now_millis())
+    .execute(db.pool())
+    .await?;
+    tracing::info!(child_id, from = %absence.from, to = %absence.to, "planned absence announced");
+    Ok(())
+}
+
+pub async fn cancel(db: &Db, actor: &Actor, announcement_id: i64) -> Result<(), AppError> {
+    let row =
+        sqlx::query("SELECT child_id, date_from, cancelled_at FROM planned_absences WHERE id = $1")
+            .bind(announcement_id)
+            .fetch_optional(db.pool())
+            .await?
+            .ok_or_else(|| {
+                AppError::not_found("Сообщение не найдено.", "Announcement not found.")
+            })?;
+    own_child(db, actor, row.try_get("child_id")?).await?;
+    let from = parse_date(&row.try_get::<String, _>("date_from")?)?;
+    if row.try_get::<Option<i64>, _>("cancelled_at")?.is_some() || !can_cancel(from, today()) {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "Отменить можно только до первого дня отсутствия; дальше отметки ставит воспитатель.",
+            "It can be cancelled only before its first day; after that the teacher's marks count.",
+        ));
+    }
+    sqlx::query("UPDATE planned_absences SET cancelled_at = $1 WHERE id = $2")
+        .bind(now_millis())
+        .bind(announcement_id)
+        .execute(db.pool())
+        .await?;
+    Ok(())
+}
