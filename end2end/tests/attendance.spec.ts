@@ -85,6 +85,25 @@ test('a teacher marks the group on a tablet; the табель and its downloads 
   }
 });
 
+test('a teacher asks the admin to close the month', async ({ browser }) => {
+  const teacher = await (await browser.newContext()).newPage();
+  const group = await openSunGroup(teacher);
+  await teacher.goto(`/groups/${group}/timesheet/2026-09`);
+  await hydrated(teacher);
+  await teacher.getByRole('button', { name: 'Попросить администратора закрыть месяц' }).click();
+  await expect(teacher.locator('.request-sent')).toBeVisible();
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, DEMO.admin.login, DEMO.admin.password);
+  await expect(admin.getByRole('heading', { name: 'Дошкольное образование' })).toBeVisible();
+  await admin.goto(`/groups/${group}/timesheet/2026-09`);
+  await expect(admin.locator('.close-requested')).toHaveText('Васильева Ольга Николаевна просит закрыть месяц.');
+  await hydrated(admin);
+  await admin.getByRole('button', { name: 'Закрыть месяц' }).click();
+  await expect(admin.locator('.timesheet-head .status')).toHaveText('Месяц закрыт');
+  await expect(admin.locator('.close-requested')).toHaveCount(0);
+});
+
 test('a closed month refuses marks in the UI until the admin reopens it', async ({ browser }) => {
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, DEMO.admin.login, DEMO.admin.password);

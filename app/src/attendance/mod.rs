@@ -57,6 +57,10 @@ pub struct TimesheetView {
     pub responsible: String,
     pub closed: bool,
     pub can_close: bool,
+    /// A teacher may ask the admin to close the month.
+    pub can_request_close: bool,
+    /// Who asked for the month to be closed, while it is still open.
+    pub close_requested_by: Option<String>,
     pub sheet: Timesheet,
 }
 
@@ -129,6 +133,15 @@ pub struct MarkChange {
 pub async fn load_mark_history(child_id: i64, date: String) -> Result<Vec<MarkChange>, AppError> {
     crate::state::with_actor(|db, actor| async move {
         repo::mark_history(&db, &actor, child_id, &date).await
+    })
+    .await
+}
+
+/// A teacher of the group asks the admin to close the month.
+#[server(prefix = "/api", endpoint = "request_month_close")]
+pub async fn request_month_close(group_id: i64, month: String) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::request_month_close(&db, &actor, group_id, &month).await
     })
     .await
 }

@@ -270,8 +270,12 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
         responsible,
         closed,
         can_close,
+        can_request_close,
+        close_requested_by,
         sheet,
     } = data;
+    let request = ServerAction::<super::RequestMonthClose>::new();
+    let month_for_request = month.clone();
     let export = |ext: &str| format!("/export/timesheet/{group_id}/{month}.{ext}");
     let days = sheet.days.clone();
     view! {
@@ -300,6 +304,21 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
             })}
         </nav>
         {move || close.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.ru}</p> })}
+        {close_requested_by.map(|who| view! {
+            <p class="notice close-requested" role="status">{format!("{who} просит закрыть месяц.")}</p>
+        })}
+        {can_request_close.then(|| view! {
+            <ActionForm action=request attr:class="request-close no-print">
+                <input type="hidden" name="group_id" value=group_id/>
+                <input type="hidden" name="month" value=month_for_request.clone()/>
+                <button type="submit" class="secondary">"Попросить администратора закрыть месяц"</button>
+            </ActionForm>
+            {move || match request.value().get() {
+                Some(Ok(())) => Some(view! { <p class="notice request-sent" role="status">"Просьба отправлена администратору."</p> }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.ru}</p> }.into_any()),
+                None => None,
+            }}
+        })}
         <AttendanceChart days=days.clone()/>
         <div class="timesheet-scroll">
             <table class="timesheet">

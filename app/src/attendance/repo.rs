@@ -403,6 +403,48 @@ pub async fn save_marks(
     Ok(changed)
 }
 
+async fn close_requester(db: &Db, group_id: i64, month: Month) -> Result<Option<String>, AppError> {
+    sqlx::query(
+        "SELECT p.surname, p.given_name, p.patronymic FROM month_close_requests r \
+         JOIN people p ON p.id = r.requested_by WHERE r.group_id = $1 AND r.month = $2",
+    )
+    .bind(group_id)
+    .bind(month.to_string())
+    .fetch_optional(db.pool())
+    .await?
+    .map(|r| full_name(&r))
+    .transpose()
+    .map_err(Into::into)
+}
+
+pub async fn request_month_close(
+    db: &Db,
+    actor: &Actor,
+    group_id: i64,
+    month: &str,
+) -> Result<(), AppError> {
+    let scope = authorized_group(db, actor, group_id, true).await?;
+    let month = parse_month(month)?;
+    if month_closed(db, scope.group_id, month).await? {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            format!("Табель за {month} уже закрыт."),
+            format!("The timesheet for {month} is already closed."),
+        ));
+    }
+    sqlx::query(
+        "INSERT INTO month_close_requests (group_id, month, requested_by, requested_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (group_id, month) DO NOTHING",
+    )
+    .bind(group_id)
+    .bind(month.to_string())
+    .bind(actor.person_id)
+    .bind(now_millis())
+    .execute(db.pool())
+    .await?;
+    Ok(())
+}
+
 /// The табель with its header, for the page and the exports.
 pub async fn timesheet_view(
     db: &Db,
@@ -433,6 +475,7 @@ pub async fn timesheet_view(
         reasons: &reasons,
         today: today(),
     });
+    let closed = month_closed(db, group_id, month).await?;
     let head = sqlx::query("SELECT o.name FROM organisations o WHERE o.id = $1")
         .bind(scope.organisation_id)
         .fetch_one(db.pool())
@@ -454,8 +497,14 @@ pub async fn timesheet_view(
         month: month.to_string(),
         month_title: crate::export::period_ru(month),
         responsible: teachers.join(", "),
-        closed: month_closed(db, group_id, month).await?,
+        closed,
         can_close: actor.role == Role::OrgAdmin,
+        can_request_close: actor.role == Role::Teacher && !closed,
+        close_requested_by: if closed {
+            None
+        } else {
+            close_requester(db, group_id, month).await?
+        },
         sheet,
     })
 }
@@ -504,6 +553,13 @@ pub async fn set_month_closed(
             .await?
     }
     .rows_affected();
+    if closed {
+        sqlx::query("DELETE FROM month_close_requests WHERE group_id = $1 AND month = $2")
+            .bind(group_id)
+            .bind(month.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
     if changed > 0 {
         sqlx::query(
             "INSERT INTO month_closure_log (group_id, month, action, reason, by_person, at) VALUES ($1, $2, $3, $4, $5, $6)",

@@ -13,6 +13,7 @@ crate::on_both_backends!(
     days_that_cannot_be_marked_are_refused_with_the_reason,
     a_closed_month_refuses_marks_until_the_admin_reopens_it,
     the_history_of_a_mark_lists_every_change,
+    a_teacher_asks_the_admin_to_close_the_month,
     the_timesheet_adds_up,
     the_timesheet_downloads_as_xlsx_and_pdf,
 );
@@ -454,4 +455,65 @@ async fn the_history_of_a_mark_lists_every_change(app: TestApp) {
         )
         .await;
     assert_eq!(denied.status().as_u16(), 403);
+}
+
+async fn a_teacher_asks_the_admin_to_close_the_month(app: TestApp) {
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let sun = group_id(&app, "Солнышко").await.to_string();
+    let form = [("group_id", sun.as_str()), ("month", "2026-11")];
+    let teacher2 = app.signed_in(TEACHER2.login, TEACHER2.password).await;
+    assert_eq!(
+        teacher2
+            .call("request_month_close", &form)
+            .await
+            .status()
+            .as_u16(),
+        403
+    );
+    assert_eq!(
+        teacher
+            .call("request_month_close", &form)
+            .await
+            .status()
+            .as_u16(),
+        200
+    );
+    let seen = admin
+        .json("timesheet", &[("group_id", &sun), ("month", "2026-11")])
+        .await;
+    assert_eq!(seen["close_requested_by"], "Васильева Ольга Николаевна");
+    assert_eq!(
+        seen["can_request_close"], false,
+        "admins close, they do not ask"
+    );
+
+    admin
+        .json(
+            "set_month_closed",
+            &[
+                ("group_id", sun.as_str()),
+                ("month", "2026-11"),
+                ("closed", "true"),
+            ],
+        )
+        .await;
+    let closed = teacher
+        .json("timesheet", &[("group_id", &sun), ("month", "2026-11")])
+        .await;
+    assert_eq!(closed["close_requested_by"], Value::Null);
+    assert_eq!(closed["can_request_close"], false);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM month_close_requests").await,
+        0,
+        "closing clears the request"
+    );
+    assert_eq!(
+        teacher
+            .call("request_month_close", &form)
+            .await
+            .status()
+            .as_u16(),
+        409
+    );
 }
