@@ -51,6 +51,7 @@ test('a teacher marks the group on a tablet; the табель and its downloads 
   await expect(petrov.locator('td.day').nth(1)).toHaveText('Б');
   await expect(petrov.locator('td.absent-total')).toHaveText('1');
   await expect(petrov.locator('td.absent-excused')).toHaveText('1');
+  await expect(petrov.locator('td.by-reason')).toHaveText('Б 1');
   await expect(page.locator('tr.present-per-day td.day').nth(1)).toHaveText('3');
   // 7 November 2026 is a Saturday.
   await expect(petrov.locator('td.day').nth(6)).toHaveText('В');

@@ -249,6 +249,20 @@ fn TimesheetLoader() -> impl IntoView {
     }
 }
 
+/// «Б 2, О 1, Н 1»: absences by reason code; «Н» also counts those with no reason.
+fn by_reason(totals: &crate::domain::timesheet::ChildTotals) -> String {
+    let mut parts: Vec<String> = totals
+        .absent_by_reason
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(code, n)| format!("{code} {n}"))
+        .collect();
+    if totals.absent_no_reason > 0 {
+        parts.push(format!("без причины {}", totals.absent_no_reason));
+    }
+    parts.join(", ")
+}
+
 fn cell_text(cell: &Cell) -> String {
     match cell {
         Cell::DayOff => "В".into(),
@@ -331,6 +345,7 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                         }).collect_view()}
                         <th scope="col">"Пропущено"</th>
                         <th scope="col">"в т. ч. уваж."</th>
+                        <th scope="col">"По причинам"</th>
                         <th scope="col">"Посещено"</th>
                         <th scope="col">"К оплате"</th>
                     </tr>
@@ -345,6 +360,7 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                             }).collect_view()}
                             <td class="num absent-total">{row.totals.absent_total}</td>
                             <td class="num absent-excused">{row.totals.absent_excused}</td>
+                            <td class="by-reason">{by_reason(&row.totals)}</td>
                             <td class="num attended">{row.totals.attended}</td>
                             <td class="num charged">{row.totals.charged_days}</td>
                         </tr>
@@ -359,6 +375,7 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                         }).collect_view()}
                         <td class="num">{sheet.totals.sum.absent_total}</td>
                         <td class="num">{sheet.totals.sum.absent_excused}</td>
+                        <td class="by-reason">{by_reason(&sheet.totals.sum)}</td>
                         <td class="num">{sheet.totals.sum.attended}</td>
                         <td class="num">{sheet.totals.sum.charged_days}</td>
                     </tr>
