@@ -249,7 +249,7 @@ fn TimesheetLoader() -> impl IntoView {
     }
 }
 
-/// «Б 2, О 1, Н 1»: absences by reason code; «Н» also counts those with no reason.
+/// «Б 2, О 1, без причины 1»: absences by reason code, then those with no reason yet.
 fn by_reason(totals: &crate::domain::timesheet::ChildTotals) -> String {
     let mut parts: Vec<String> = totals
         .absent_by_reason
@@ -261,16 +261,6 @@ fn by_reason(totals: &crate::domain::timesheet::ChildTotals) -> String {
         parts.push(format!("без причины {}", totals.absent_no_reason));
     }
     parts.join(", ")
-}
-
-fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::DayOff => "В".into(),
-        Cell::Absent { reason: Some(code) } => code.clone(),
-        Cell::Absent { reason: None } => "Н".into(),
-        Cell::Unmarked => "?".into(),
-        _ => String::new(),
-    }
 }
 
 #[component]
@@ -356,7 +346,7 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                             <td>{i + 1}</td>
                             <td class="name">{row.name.clone()}</td>
                             {row.cells.iter().map(|c| view! {
-                                <td class="day" class:off=matches!(c, Cell::DayOff)>{cell_text(c)}</td>
+                                <td class="day" class:off=matches!(c, Cell::DayOff)>{c.printed().to_owned()}</td>
                             }).collect_view()}
                             <td class="num absent-total">{row.totals.absent_total}</td>
                             <td class="num absent-excused">{row.totals.absent_excused}</td>

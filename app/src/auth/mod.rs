@@ -109,17 +109,8 @@ mod ssr {
             .grant_id
             .and_then(|id| grants.iter().find(|g| g.grant_id == id))
             .map(|g| g.role);
-        let full_name = [
-            person.try_get::<String, _>("surname")?,
-            person.try_get::<String, _>("given_name")?,
-            person.try_get::<String, _>("patronymic")?,
-        ]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
         Ok(Some(Me {
-            full_name,
+            full_name: crate::groups::repo::full_name(&person)?,
             login: person.try_get("login")?,
             must_change_password: session.must_change_password,
             role,

@@ -206,6 +206,19 @@ impl Cell {
         }
     }
 
+    /// What Tabel's табель prints in a day cell (page and exports alike): the reason
+    /// code in place of «Н» when known, «В» for a day off, «?» for a working day nobody
+    /// marked, blank otherwise.
+    pub fn printed(&self) -> &str {
+        match self {
+            Self::Absent { reason: Some(code) } => code,
+            Self::Absent { reason: None } => "Н",
+            Self::DayOff => "В",
+            Self::Unmarked => "?",
+            Self::NotEnrolled | Self::Present | Self::Future => "",
+        }
+    }
+
     /// The absence reason code, for interfaces that show more than the official form.
     pub fn reason_letter(&self) -> Option<&str> {
         match self {

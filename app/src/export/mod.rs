@@ -172,13 +172,7 @@ const UNMARKED: &str = "?";
 
 /// What one day cell prints; see the module docs.
 pub fn cell_text(cell: &Cell) -> &str {
-    match cell {
-        Cell::Absent { reason: Some(code) } => code,
-        Cell::Absent { reason: None } => ABSENT,
-        Cell::DayOff => DAY_OFF,
-        Cell::Unmarked => UNMARKED,
-        Cell::NotEnrolled | Cell::Present | Cell::Future => "",
-    }
+    cell.printed()
 }
 
 /// Everything that goes on the sheet, independent of the file format.
