@@ -273,8 +273,3 @@ async fn ids<'q>(
         .map(|r| r.try_get::<i64, _>(0))
         .collect()
 }
-
-/// Server functions answer errors with their status; see [`AppError::with_status`].
-pub fn fail<T>(err: AppError) -> Result<T, AppError> {
-    Err(err.with_status())
-}
