@@ -11,6 +11,7 @@ use crate::contingent::ContingentPage;
 use crate::family::ChildAbsencesPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
 use crate::home::HomePage;
+use crate::notices::{DailySummaryPage, GroupNoticesPage, InboxPage};
 use crate::reference::{CalendarPage, ReasonsPage};
 use crate::registration::{RegisterPage, RegistrationsPage};
 use crate::staff::{StaffCardPage, StaffPage};
@@ -67,6 +68,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups/:id") view=GroupRosterPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/marks/:date") view=MarkingPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/marks/:date/history/:child") view=MarkHistoryPage ssr=ssr.clone()/>
+                    <Route path=path!("/groups/:id/notices") view=GroupNoticesPage ssr=ssr.clone()/>
+                    <Route path=path!("/inbox") view=InboxPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/summary") view=DailySummaryPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/timesheet/:month") view=TimesheetPage ssr=ssr.clone()/>
                     <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
                     <Route path=path!("/children") view=ContingentPage ssr=ssr.clone()/>

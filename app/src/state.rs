@@ -12,6 +12,8 @@ pub struct AppState {
     pub db: Db,
     /// Whether an OpenID Connect provider is configured (the login page offers it).
     pub sso_enabled: bool,
+    /// Whether notices also go out by mail, and the address links in mail point to.
+    pub delivery: crate::notices::outbox::Delivery,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -87,10 +87,20 @@ fn save_group_batch(c: &mut Criterion) {
                 .collect();
             let (db, actor) = (&db, &actor);
             async move {
-                let changed =
-                    repo::save_marks(db, actor, group_id, "2026-11-02", &batch, "bench", "bench")
-                        .await
-                        .unwrap();
+                let changed = repo::save_marks(
+                    db,
+                    actor,
+                    group_id,
+                    "2026-11-02",
+                    &batch,
+                    repo::Origin {
+                        device: "bench",
+                        path: "bench",
+                    },
+                    &Default::default(),
+                )
+                .await
+                .unwrap();
                 assert_eq!(changed, 25);
             }
         })

@@ -1,4 +1,7 @@
 use std::path::PathBuf;
+use std::time::Duration;
+
+use chrono::NaiveTime;
 
 use leptos::prelude::LeptosOptions;
 
@@ -12,6 +15,43 @@ pub struct Settings {
     pub leptos: LeptosOptions,
     /// Sign-in through an OpenID Connect provider; off unless an issuer is configured.
     pub oidc: Option<crate::sso::OidcSettings>,
+    /// The address people reach Tabel at, for links in mail and the SSO callback.
+    pub public_url: String,
+    /// Mail for notices and daily summaries; off unless an SMTP server is configured.
+    pub mail: Option<MailSettings>,
+    pub workers: WorkerSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port` (plain, for a relay on the same host), `smtp://…?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host` (TLS), as lettre reads it.
+    pub smtp_url: String,
+    pub from: String,
+}
+
+/// The background work of a server instance: sending the outbox, the daily summary.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// How often the outbox is looked at (new mail is sent within this time).
+    pub poll_interval: Duration,
+    /// The wait after a first failed send; it doubles with each further failure.
+    pub retry_base: Duration,
+    /// How long a worker may hold mail it is sending before another may take it over.
+    pub lease: Duration,
+    /// When (server local time) the day's summary goes to each org admin.
+    pub daily_summary_at: NaiveTime,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(2),
+            retry_base: Duration::from_secs(30),
+            lease: Duration::from_secs(120),
+            daily_summary_at: NaiveTime::from_hms_opt(10, 0, 0).expect("valid time"),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -55,13 +95,38 @@ impl Settings {
             };
 
         let leptos = leptos::config::get_configuration(None)?.leptos_options;
-        let oidc = oidc_from_env(&leptos)?;
+        let public_url = non_empty_env("TABEL_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{}", leptos.site_addr));
+        let oidc = oidc_from_env(&public_url)?;
+        let mail = non_empty_env("TABEL_SMTP_URL").map(|smtp_url| MailSettings {
+            smtp_url,
+            from: non_empty_env("TABEL_MAIL_FROM")
+                .unwrap_or_else(|| "Табель <tabel@localhost>".into()),
+        });
+        let defaults = WorkerSettings::default();
+        let workers = WorkerSettings {
+            poll_interval: millis_env("TABEL_WORKER_POLL_MS")?.unwrap_or(defaults.poll_interval),
+            retry_base: millis_env("TABEL_MAIL_RETRY_BASE_MS")?.unwrap_or(defaults.retry_base),
+            lease: defaults.lease,
+            daily_summary_at: match non_empty_env("TABEL_DAILY_SUMMARY_AT") {
+                Some(raw) => NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| {
+                    ConfigError::InvalidValue {
+                        name: "TABEL_DAILY_SUMMARY_AT",
+                        reason: format!("{raw:?} is not a time of day like 10:00"),
+                    }
+                })?,
+                None => defaults.daily_summary_at,
+            },
+        };
         Ok(Self {
             database_url,
             max_connections,
             demo,
             leptos,
             oidc,
+            public_url,
+            mail,
+            workers,
         })
     }
 }
@@ -70,7 +135,23 @@ fn non_empty_env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn oidc_from_env(leptos: &LeptosOptions) -> Result<Option<crate::sso::OidcSettings>, ConfigError> {
+fn millis_env(name: &'static str) -> Result<Option<Duration>, ConfigError> {
+    non_empty_env(name)
+        .map(|raw| {
+            raw.trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms > 0)
+                .map(Duration::from_millis)
+                .ok_or(ConfigError::InvalidValue {
+                    name,
+                    reason: format!("{raw:?} is not a positive number of milliseconds"),
+                })
+        })
+        .transpose()
+}
+
+fn oidc_from_env(public_url: &str) -> Result<Option<crate::sso::OidcSettings>, ConfigError> {
     let Some(issuer) = non_empty_env("TABEL_OIDC_ISSUER") else {
         return Ok(None);
     };
@@ -82,8 +163,7 @@ fn oidc_from_env(leptos: &LeptosOptions) -> Result<Option<crate::sso::OidcSettin
         issuer,
         client_id,
         client_secret: non_empty_env("TABEL_OIDC_CLIENT_SECRET"),
-        public_url: non_empty_env("TABEL_PUBLIC_URL")
-            .unwrap_or_else(|| format!("http://{}", leptos.site_addr)),
+        public_url: public_url.to_owned(),
     }))
 }
 

@@ -3,6 +3,8 @@
 pub mod configuration;
 pub mod demo;
 pub mod exports;
+pub mod mailer;
 pub mod sso;
 pub mod startup;
 pub mod telemetry;
+pub mod workers;

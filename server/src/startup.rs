@@ -17,12 +17,16 @@ use tower_http::{
     trace::TraceLayer,
 };
 
+use crate::mailer::Mailer;
+use crate::workers::Worker;
 use crate::{configuration::Settings, demo};
+use app::notices::outbox::Delivery;
 
 pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
+    worker: Option<crate::workers::Worker>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +35,8 @@ pub enum StartupError {
     Db(#[from] app::db::DbError),
     #[error("demo data: {0}")]
     Demo(#[from] sqlx::Error),
+    #[error("mail: {0}")]
+    Mail(#[from] crate::mailer::MailerError),
     #[error("cannot listen on {addr}: {source}")]
     Bind {
         addr: SocketAddr,
@@ -54,15 +60,30 @@ impl Application {
         let address = listener
             .local_addr()
             .map_err(|source| StartupError::Bind { addr, source })?;
+        let delivery = Delivery {
+            by_mail: settings.mail.is_some(),
+            public_url: settings.public_url.clone(),
+        };
+        let worker = match &settings.mail {
+            Some(mail) => Some(Worker::new(
+                db.clone(),
+                Mailer::new(mail)?,
+                delivery.clone(),
+                settings.workers.clone(),
+            )),
+            None => None,
+        };
         let state = AppState {
             leptos_options: settings.leptos,
             db,
             sso_enabled: settings.oidc.is_some(),
+            delivery,
         };
         Ok(Self {
             listener,
             router: router(state, settings.oidc),
             address,
+            worker,
         })
     }
 
@@ -70,11 +91,17 @@ impl Application {
         self.address
     }
 
-    /// Serves until SIGINT or SIGTERM, then lets running requests finish.
+    /// Serves (and works the outbox) until SIGINT or SIGTERM, then lets running
+    /// requests finish. Mail being sent at that moment is left to its lease.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let worker = self.worker.map(Worker::spawn);
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        if let Some(worker) = worker {
+            worker.abort();
+        }
+        served
     }
 }
 

@@ -82,7 +82,12 @@ pub async fn save_marks(
 ) -> Result<usize, AppError> {
     crate::state::with_actor(|db, actor| async move {
         let device = repo::device_of_request();
-        repo::save_marks(&db, &actor, group_id, &date, &marks, &device, "web").await
+        let delivery = crate::state::AppState::current()?.delivery;
+        let origin = repo::Origin {
+            device: &device,
+            path: "web",
+        };
+        repo::save_marks(&db, &actor, group_id, &date, &marks, origin, &delivery).await
     })
     .await
 }

@@ -84,6 +84,7 @@ fn MarkingList(sheet: MarkingSheet, save: ServerAction<SaveMarks>) -> impl IntoV
         <nav class="day-nav">
             <a href=format!("/groups/{group_id}")>"Список детей"</a>
             <a href=format!("/groups/{group_id}/timesheet/{month}")>"Табель за месяц"</a>
+            <a href=format!("/groups/{group_id}/notices")>"Уведомления родителям"</a>
         </nav>
         {sheet.refusal.clone().map(|r| view! { <p class="notice day-refusal" role="status">{r}</p> })}
         {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert" id="mark-error">{e.ru}</p> })}

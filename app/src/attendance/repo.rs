@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::{MarkInput, MarkRow, MarkingSheet, ReasonOption, TimesheetView};
-use crate::db::{now_millis, Db};
+use crate::db::{local_time, now_millis, Db};
 use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::marking::{check_mark, MarkContext};
 use crate::domain::permissions::GroupScope;
@@ -14,6 +14,8 @@ use crate::domain::timesheet::{
 use crate::domain::{Actor, Bilingual, Permission, Role};
 use crate::error::{AppError, ErrorKind};
 use crate::groups::repo::{full_name, group_scope};
+use crate::notices::outbox::Delivery;
+use crate::notices::repo as notices;
 
 pub fn today() -> NaiveDate {
     chrono::Local::now().date_naive()
@@ -89,7 +91,7 @@ pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>
     Ok(by_code)
 }
 
-async fn month_closed(db: &Db, group_id: i64, month: Month) -> Result<bool, AppError> {
+pub async fn month_closed(db: &Db, group_id: i64, month: Month) -> Result<bool, AppError> {
     Ok(
         sqlx::query("SELECT 1 FROM month_closures WHERE group_id = $1 AND month = $2")
             .bind(group_id)
@@ -298,8 +300,8 @@ pub async fn save_marks(
     group_id: i64,
     date: &str,
     marks: &[MarkInput],
-    device: &str,
-    path: &str,
+    origin: Origin<'_>,
+    delivery: &Delivery,
 ) -> Result<usize, AppError> {
     let scope = authorized_group(db, actor, group_id, true).await?;
     let date = parse_date(date)?;
@@ -347,60 +349,125 @@ pub async fn save_marks(
     }
 
     let now = now_millis();
-    let day = date.to_string();
     let mut changed = 0;
     let mut tx = db.pool().begin().await?;
     for input in marks {
-        let old = sqlx::query("SELECT status, reason FROM marks WHERE child_id = $1 AND day = $2")
-            .bind(input.child_id)
-            .bind(&day)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| {
-                Ok::<_, sqlx::Error>(mark_from_row(
-                    &r.try_get::<String, _>("status")?,
-                    r.try_get("reason")?,
-                ))
-            })
-            .transpose()?;
-        if old.as_ref() == Some(&input.mark) {
-            continue;
+        let change = MarkWrite {
+            child_id: input.child_id,
+            day: date,
+            mark: &input.mark,
+            by: actor.person_id,
+            at: now,
+            device: origin.device,
+            path: origin.path,
+        };
+        if record_mark(&mut tx, &change, delivery).await? {
+            changed += 1;
         }
-        let (status, reason) = mark_columns(&input.mark);
-        sqlx::query(
-            "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, reason = excluded.reason, \
-             recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
-        )
-        .bind(input.child_id)
-        .bind(&day)
-        .bind(status)
-        .bind(reason)
-        .bind(now)
-        .bind(actor.person_id)
-        .execute(&mut *tx)
-        .await?;
-        let (old_status, old_reason) = old.as_ref().map(mark_columns).unzip();
-        sqlx::query(
-            "INSERT INTO mark_audit (child_id, day, old_status, old_reason, new_status, new_reason, by_person, at, device, path) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(input.child_id)
-        .bind(&day)
-        .bind(old_status)
-        .bind(old_reason.flatten())
-        .bind(status)
-        .bind(reason)
-        .bind(actor.person_id)
-        .bind(now)
-        .bind(device)
-        .bind(path)
-        .execute(&mut *tx)
-        .await?;
-        changed += 1;
     }
     tx.commit().await?;
     Ok(changed)
+}
+
+/// Where a change came from, for the audit log: the device (User-Agent) and the path
+/// through the app ("web", "notice-answer", "sync").
+#[derive(Debug, Clone, Copy)]
+pub struct Origin<'a> {
+    pub device: &'a str,
+    pub path: &'a str,
+}
+
+/// One change of one child's mark, as the audit log records it.
+pub struct MarkWrite<'a> {
+    pub child_id: i64,
+    pub day: NaiveDate,
+    pub mark: &'a Mark,
+    pub by: i64,
+    pub at: i64,
+    pub device: &'a str,
+    pub path: &'a str,
+}
+
+/// The mark stored for a child's day, read inside the caller's transaction.
+pub async fn stored_mark(
+    conn: &mut sqlx::AnyConnection,
+    child_id: i64,
+    day: NaiveDate,
+) -> Result<Option<Mark>, AppError> {
+    sqlx::query("SELECT status, reason FROM marks WHERE child_id = $1 AND day = $2")
+        .bind(child_id)
+        .bind(day.to_string())
+        .fetch_optional(&mut *conn)
+        .await?
+        .map(|r| {
+            Ok::<_, sqlx::Error>(mark_from_row(
+                &r.try_get::<String, _>("status")?,
+                r.try_get("reason")?,
+            ))
+        })
+        .transpose()
+        .map_err(Into::into)
+}
+
+/// Writes a checked mark with its audit row, and keeps the question to the parents in
+/// step: an absence nobody explained asks them, any other mark withdraws the question.
+/// Returns whether anything changed.
+pub async fn record_mark(
+    conn: &mut sqlx::AnyConnection,
+    change: &MarkWrite<'_>,
+    delivery: &Delivery,
+) -> Result<bool, AppError> {
+    let old = stored_mark(conn, change.child_id, change.day).await?;
+    if old.as_ref() == Some(change.mark) {
+        return Ok(false);
+    }
+    let day = change.day.to_string();
+    let (status, reason) = mark_columns(change.mark);
+    sqlx::query(
+        "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, reason = excluded.reason, \
+         recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
+    )
+    .bind(change.child_id)
+    .bind(&day)
+    .bind(status)
+    .bind(reason)
+    .bind(change.at)
+    .bind(change.by)
+    .execute(&mut *conn)
+    .await?;
+    let (old_status, old_reason) = old.as_ref().map(mark_columns).unzip();
+    sqlx::query(
+        "INSERT INTO mark_audit (child_id, day, old_status, old_reason, new_status, new_reason, by_person, at, device, path) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(change.child_id)
+    .bind(&day)
+    .bind(old_status)
+    .bind(old_reason.flatten())
+    .bind(status)
+    .bind(reason)
+    .bind(change.by)
+    .bind(change.at)
+    .bind(change.device)
+    .bind(change.path)
+    .execute(&mut *conn)
+    .await?;
+    match change.mark {
+        Mark::Absent { reason: None } => {
+            notices::open_reason_request(
+                conn,
+                change.child_id,
+                change.day,
+                change.by,
+                change.at,
+                delivery,
+            )
+            .await?
+        }
+        _ => notices::close_reason_request(conn, change.child_id, change.day, change.at).await?,
+    }
+    Ok(true)
 }
 
 async fn close_requester(db: &Db, group_id: i64, month: Month) -> Result<Option<String>, AppError> {
@@ -617,13 +684,7 @@ pub async fn mark_history(
         .map(|r| {
             let at: i64 = r.try_get("at")?;
             Ok(super::MarkChange {
-                at: chrono::DateTime::from_timestamp_millis(at)
-                    .map(|t| {
-                        t.with_timezone(&chrono::Local)
-                            .format("%d.%m.%Y %H:%M:%S")
-                            .to_string()
-                    })
-                    .unwrap_or_default(),
+                at: local_time(at, "%d.%m.%Y %H:%M:%S"),
                 by: full_name(r)?,
                 old: describe(r.try_get("old_status")?, r.try_get("old_reason")?),
                 new: describe(r.try_get("new_status")?, r.try_get("new_reason")?),

@@ -33,6 +33,8 @@ pub struct Me {
     pub must_change_password: bool,
     pub role: Option<Role>,
     pub grants: Vec<GrantChoice>,
+    /// Unread notices in a parent's inbox.
+    pub unread_notices: i64,
 }
 
 #[server(prefix = "/api", endpoint = "whoami")]
@@ -109,7 +111,14 @@ mod ssr {
             .grant_id
             .and_then(|id| grants.iter().find(|g| g.grant_id == id))
             .map(|g| g.role);
+        let unread_notices = match role {
+            Some(Role::Parent) => {
+                crate::notices::repo::unread_count(&state.db, session.person_id).await?
+            }
+            _ => 0,
+        };
         Ok(Some(Me {
+            unread_notices,
             full_name: crate::groups::repo::full_name(&person)?,
             login: person.try_get("login")?,
             must_change_password: session.must_change_password,

@@ -5,6 +5,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{sso_enabled, whoami, ChangePassword, ChooseRole, Login, Logout, Me};
 use crate::components::{Field, FormError};
+use crate::domain::Role;
 use crate::error::AppError;
 
 pub type MeResource = Resource<Result<Option<Me>, AppError>>;
@@ -38,6 +39,14 @@ pub fn UserBar() -> impl IntoView {
                                     <span class="person-name">{me.full_name}</span>
                                     <span class="role-name muted-inverse">{role}</span>
                                 </span>
+                                {(me.role == Some(Role::Parent)).then(|| view! {
+                                    <a href="/inbox" class="inbox-link">
+                                        "Уведомления"
+                                        {(me.unread_notices > 0).then(|| view! {
+                                            <span class="badge" aria-label="непрочитанные">{me.unread_notices}</span>
+                                        })}
+                                    </a>
+                                })}
                                 {several.then(|| view! { <a href="/role">"Сменить роль"</a> })}
                                 <ActionForm action=logout>
                                     <button type="submit" class="link-button">"Выйти"</button>

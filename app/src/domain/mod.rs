@@ -9,6 +9,7 @@ pub mod inn;
 pub mod kpp;
 pub mod marking;
 pub mod message;
+pub mod notice;
 pub mod permissions;
 pub mod person_name;
 pub mod planned_absence;

@@ -93,6 +93,8 @@ pub enum Permission {
     MarkGroup(GroupScope),
     /// See one child's data (its табель, its notices).
     ViewChild(ChildScope),
+    /// Speak for a child as its parent: announce an absence, answer a notice.
+    ActForChild(ChildScope),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,6 +121,10 @@ impl Actor {
             && self.bound_groups.contains(&group.group_id)
     }
 
+    fn parent_of(&self, child: &ChildScope) -> bool {
+        self.role == Role::Parent && self.own_children.contains(&child.child_id)
+    }
+
     fn municipal_of(&self, municipality_id: Option<i64>) -> bool {
         self.role == Role::Municipal
             && municipality_id.is_some()
@@ -138,8 +144,9 @@ impl Actor {
             Permission::ViewChild(child) => {
                 self.admin_of(child.group.organisation_id)
                     || self.teacher_of(&child.group)
-                    || (self.role == Role::Parent && self.own_children.contains(&child.child_id))
+                    || self.parent_of(child)
             }
+            Permission::ActForChild(child) => self.parent_of(child),
         }
     }
 
@@ -227,6 +234,20 @@ mod tests {
         assert!(!p.may(&Permission::ViewChild(other)));
         assert!(!p.may(&Permission::ViewGroup(group(11, OWN_ORG))));
         assert!(!p.may(&Permission::MarkGroup(group(11, OWN_ORG))));
+        assert!(p.may(&Permission::ActForChild(own)));
+        assert!(!p.may(&Permission::ActForChild(other)));
+    }
+
+    #[test]
+    fn only_a_parent_acts_for_a_child() {
+        let own = ChildScope {
+            child_id: 501,
+            group: group(11, OWN_ORG),
+        };
+        for role in [Role::OrgAdmin, Role::Teacher, Role::Municipal] {
+            assert!(actor(role).may(&Permission::ViewChild(own)) || role == Role::Municipal);
+            assert!(!actor(role).may(&Permission::ActForChild(own)), "{role:?}");
+        }
     }
 
     #[test]

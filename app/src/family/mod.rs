@@ -2,7 +2,7 @@
 
 mod page;
 #[cfg(feature = "ssr")]
-mod repo;
+pub(crate) mod repo;
 
 pub use page::ChildAbsencesPage;
 

@@ -6,12 +6,12 @@ use crate::attendance::ReasonOption;
 use crate::db::{now_millis, Db};
 use crate::domain::permissions::ChildScope;
 use crate::domain::planned_absence::{can_cancel, PlannedAbsence};
-use crate::domain::{Actor, Bilingual, Permission, Role};
+use crate::domain::{Actor, Bilingual, Permission};
 use crate::error::{AppError, ErrorKind};
 use crate::groups::repo::{full_name, group_scope};
 
-/// Only a parent of the child, acting as a parent, announces or cancels.
-async fn own_child(
+/// Only a parent of the child, acting as a parent, announces, cancels or answers.
+pub(crate) async fn own_child(
     db: &Db,
     actor: &Actor,
     child_id: i64,
@@ -26,10 +26,7 @@ async fn own_child(
         child_id,
         group: group_scope(db, row.try_get("group_id")?).await?,
     };
-    if actor.role != Role::Parent {
-        return Err(AppError::forbidden());
-    }
-    actor.authorize(&Permission::ViewChild(scope))?;
+    actor.authorize(&Permission::ActForChild(scope))?;
     Ok((scope, full_name(&row)?))
 }
 

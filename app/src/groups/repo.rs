@@ -174,10 +174,16 @@ pub async fn group_roster(db: &Db, actor: &Actor, group_id: i64) -> Result<Group
 
 /// «Фамилия Имя Отчество» from a row with those three columns.
 pub fn full_name(row: &sqlx::any::AnyRow) -> Result<String, sqlx::Error> {
+    full_name_of(row, "")
+}
+
+/// The same, from columns named with a prefix (`author_surname`, …) when a query
+/// joins several people.
+pub fn full_name_of(row: &sqlx::any::AnyRow, prefix: &str) -> Result<String, sqlx::Error> {
     let parts = [
-        row.try_get::<String, _>("surname")?,
-        row.try_get::<String, _>("given_name")?,
-        row.try_get::<String, _>("patronymic")?,
+        row.try_get::<String, _>(format!("{prefix}surname").as_str())?,
+        row.try_get::<String, _>(format!("{prefix}given_name").as_str())?,
+        row.try_get::<String, _>(format!("{prefix}patronymic").as_str())?,
     ];
     Ok(parts
         .into_iter()

@@ -60,6 +60,7 @@ fn AdminHome() -> impl IntoView {
     view! {
         <h1>"Дошкольное образование"</h1>
         <nav class="tiles" aria-label="Справочники">
+            <a class="tile" href="/admin/summary">"Сводка за день"<span>"Кто отсутствует, по группам и причинам; запросы без ответа"</span></a>
             <a class="tile" href="/admin/groups">"Группы"<span>"Группы и количество детей"</span></a>
             <a class="tile" href="/staff">"Кадры"<span>"Сотрудники, учётные записи, роли и права"</span></a>
             <a class="tile" href="/children">"Контингент"<span>"Дети, родители, загрузка из CSV"</span></a>

@@ -79,6 +79,9 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> Option<TestApp> {
         demo,
         leptos,
         oidc: None,
+        public_url: "http://tabel.test".into(),
+        mail: None,
+        workers: Default::default(),
     };
     let app = Application::build(settings)
         .await

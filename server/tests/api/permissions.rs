@@ -20,6 +20,8 @@ struct Ids {
     rainbow: String, // Радуга, sad 2
     teacher_staff: String,
     teacher2_staff: String,
+    /// Иванова Мария: Солнышко, child of `parent`
+    ivanova: String,
 }
 
 async fn ids(app: &TestApp) -> Ids {
@@ -33,6 +35,10 @@ async fn ids(app: &TestApp) -> Ids {
         rainbow: app.scalar(&group("Радуга")).await.to_string(),
         teacher_staff: app.scalar(&staff("teacher")).await.to_string(),
         teacher2_staff: app.scalar(&staff("teacher2")).await.to_string(),
+        ivanova: app
+            .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+            .await
+            .to_string(),
     }
 }
 
@@ -131,6 +137,31 @@ async fn permission_matrix(app: TestApp) {
             vec![],
             [ANON, DENY, DENY, DENY, ALLOW, DENY, DENY],
         ),
+        ("inbox", vec![], [ANON, DENY, DENY, ALLOW, DENY, DENY, DENY]),
+        (
+            "daily_summary",
+            vec![],
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "group_notices",
+            vec![("group_id", ids.sun.clone())],
+            [ANON, ALLOW, ALLOW, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "group_notices",
+            vec![("group_id", ids.rainbow.clone())],
+            [ANON, DENY, DENY, DENY, DENY, ALLOW, ALLOW],
+        ),
+        (
+            "write_notice",
+            vec![
+                ("child_id", ids.ivanova.clone()),
+                ("day", "2026-11-23".to_owned()),
+                ("text", "Проверка прав".to_owned()),
+            ],
+            [ANON, ALLOW, ALLOW, DENY, DENY, DENY, DENY],
+        ),
         (
             "add_group",
             vec![("name", "Новая".to_owned())],
@@ -186,6 +217,12 @@ async fn permission_matrix(app: TestApp) {
         app.count("SELECT COUNT(*) FROM people WHERE surname = 'Тестова'")
             .await,
         2
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM notices WHERE body = 'Проверка прав'")
+            .await,
+        2,
+        "only the admin and the bound teacher wrote a notice"
     );
     assert_eq!(
         app.count(&format!(

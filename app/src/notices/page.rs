@@ -1,0 +1,343 @@
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use super::{
+    load_daily_summary, load_group_notices, load_inbox, AnswerNotice, DailySummaryView,
+    GroupNotices, Inbox, InboxItem, MarkNoticeRead, NoticeKind, NoticeStatus, WriteNotice,
+};
+use crate::attendance::ReasonOption;
+use crate::auth::use_me;
+use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::domain::Role;
+
+fn day_dmy(iso: &str) -> String {
+    match iso.split('-').collect::<Vec<_>>().as_slice() {
+        [y, m, d] => format!("{d}.{m}.{y}"),
+        _ => iso.to_owned(),
+    }
+}
+
+/// What a notice says, in the words the inbox and the group list share.
+fn notice_text(kind: NoticeKind, text: &str, child: &str, day: &str) -> String {
+    match kind {
+        NoticeKind::ReasonRequest => format!(
+            "{child} отсутствовал(а) {}, причина воспитателю неизвестна. Укажите, пожалуйста, причину.",
+            day_dmy(day)
+        ),
+        NoticeKind::Teacher => text.to_owned(),
+    }
+}
+
+#[component]
+fn Status(status: NoticeStatus) -> impl IntoView {
+    match status {
+        NoticeStatus::Open => view! { <span class="status open">"Ждёт ответа"</span> }.into_any(),
+        NoticeStatus::Answered(a) => view! {
+            <span class="status answered">
+                {format!("Ответ: {} — {}", a.reason, a.reason_name)}
+                {(!a.comment.is_empty()).then(|| format!(" · «{}»", a.comment))}
+                <span class="muted">{format!(" ({}, {})", a.by, a.at)}</span>
+            </span>
+        }
+        .into_any(),
+        NoticeStatus::Closed => view! {
+            <span class="status closed">"Вопрос снят: воспитатель отметил день"</span>
+        }
+        .into_any(),
+        NoticeStatus::Information => ().into_any(),
+    }
+}
+
+/// A parent's notices: requests to answer and what teachers wrote.
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::Parent] page=|_| view! { <InboxView/> }/> }
+}
+
+#[component]
+fn InboxView() -> impl IntoView {
+    let read = ServerAction::<MarkNoticeRead>::new();
+    let answer = ServerAction::<AnswerNotice>::new();
+    let inbox = Resource::new(
+        move || (read.version().get(), answer.version().get()),
+        |_| load_inbox(),
+    );
+    let (answered, set_answered) = signal(None::<i64>);
+    Effect::new(move |_| {
+        if let Some(input) = answer.input().get() {
+            set_answered.set(Some(input.notice_id));
+        }
+    });
+    // The unread count in the top bar follows what happens here.
+    let me = use_me();
+    Effect::new(move |prev: Option<(usize, usize)>| {
+        let now = (read.version().get(), answer.version().get());
+        if prev.is_some_and(|p| p != now) {
+            me.refetch();
+        }
+        now
+    });
+    view! {
+        <h1>"Уведомления"</h1>
+        {move || read.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match inbox.await {
+                    Ok(inbox) => view! { <InboxList inbox read answer answered/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn InboxList(
+    inbox: Inbox,
+    read: ServerAction<MarkNoticeRead>,
+    answer: ServerAction<AnswerNotice>,
+    answered: ReadSignal<Option<i64>>,
+) -> impl IntoView {
+    if inbox.items.is_empty() {
+        return view! { <p class="muted">"Уведомлений нет."</p> }.into_any();
+    }
+    let reasons = inbox.reasons;
+    view! {
+        <p class="muted">{format!("Непрочитанных: {}", inbox.unread)}</p>
+        <ul class="notices">
+            {inbox.items.into_iter().map(|item| view! { <InboxEntry item reasons=reasons.clone() read answer answered/> }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+fn InboxEntry(
+    item: InboxItem,
+    reasons: Vec<ReasonOption>,
+    read: ServerAction<MarkNoticeRead>,
+    answer: ServerAction<AnswerNotice>,
+    answered: ReadSignal<Option<i64>>,
+) -> impl IntoView {
+    let id = item.id;
+    let open = item.status == NoticeStatus::Open;
+    // Only the entry that was answered last shows the error of that answer.
+    let error = Signal::derive(move || {
+        answer
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|_| answered.get() == Some(id))
+    });
+    let kind_title = match item.kind {
+        NoticeKind::ReasonRequest => "Запрос причины отсутствия",
+        NoticeKind::Teacher => "Сообщение воспитателя",
+    };
+    view! {
+        <li class="notice-item" class:unread=!item.read data-notice=id>
+            <div class="notice-head">
+                <strong>{format!("{} · {}", item.child_name, day_dmy(&item.day))}</strong>
+                <span class="muted">{format!(" {kind_title} · {} · {}", item.author, item.created_at)}</span>
+                {(!item.read).then(|| view! { <span class="badge">"новое"</span> })}
+            </div>
+            <p class="notice-text">{notice_text(item.kind, &item.text, &item.child_name, &item.day)}</p>
+            <Status status=item.status.clone()/>
+            {open.then(|| view! {
+                <ActionForm action=answer attr:class="answer-form">
+                    <input type="hidden" name="notice_id" value=id/>
+                    <div class="grid">
+                        <Field label="Причина" name="reason" error>
+                            <select id=format!("reason-{id}") name="reason" required>
+                                <option value="">"— выберите —"</option>
+                                {reasons.iter().map(|r| view! { <option value=r.code.clone()>{format!("{} — {}", r.code, r.name_ru)}</option> }).collect_view()}
+                            </select>
+                        </Field>
+                        <Field label="Комментарий" name="comment" error>
+                            <input id=format!("comment-{id}") name="comment" type="text" maxlength="1000"/>
+                        </Field>
+                    </div>
+                    <FormError error/>
+                    <button type="submit" disabled=move || answer.pending().get()>"Ответить"</button>
+                </ActionForm>
+            })}
+            {(!item.read).then(|| view! {
+                <ActionForm action=read>
+                    <input type="hidden" name="notice_id" value=id/>
+                    <button type="submit" class="secondary">"Прочитано"</button>
+                </ActionForm>
+            })}
+        </li>
+    }
+}
+
+/// A group's notices for its teacher: which are answered, and a form to write one.
+#[component]
+pub fn GroupNoticesPage() -> impl IntoView {
+    view! {
+        <Gate roles=&[Role::Teacher, Role::OrgAdmin] page=|_| view! { <GroupNoticesView/> }/>
+    }
+}
+
+#[component]
+fn GroupNoticesView() -> impl IntoView {
+    let params = use_params_map();
+    let write = ServerAction::<WriteNotice>::new();
+    let data = Resource::new(
+        move || (params.read().get("id"), write.version().get()),
+        |(id, _)| async move {
+            load_group_notices(id.and_then(|i| i.parse().ok()).unwrap_or_default()).await
+        },
+    );
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(data) => view! { <GroupNoticeList data write/> }.into_any(),
+                    Err(error) => view! { <h1>"Уведомления"</h1><ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn GroupNoticeList(data: GroupNotices, write: ServerAction<WriteNotice>) -> impl IntoView {
+    let error = Signal::derive(move || write.value().get().and_then(Result::err));
+    let sent = move || write.value().get().is_some_and(|r| r.is_ok());
+    let GroupNotices {
+        group_id,
+        group_name,
+        today,
+        children,
+        notices,
+    } = data;
+    view! {
+        <h1>{format!("Уведомления родителям · {group_name}")}</h1>
+        <p><a href=format!("/groups/{group_id}/marks/{today}")>"← Отметить посещаемость"</a></p>
+        <section class="card">
+            <h2>"Написать родителям об отсутствии"</h2>
+            <ActionForm action=write>
+                <div class="grid">
+                    <Field label="Ребёнок" name="child_id" error>
+                        <select id="child_id" name="child_id" required>
+                            {children.into_iter().map(|c| view! { <option value=c.id>{c.name}</option> }).collect_view()}
+                        </select>
+                    </Field>
+                    <Field label="День" name="day" error>
+                        <input id="day" name="day" type="date" required value=today.clone()/>
+                    </Field>
+                </div>
+                <Field label="Текст" name="text" error>
+                    <textarea id="text" name="text" rows="3" maxlength="1000" required></textarea>
+                </Field>
+                <FormError error/>
+                {move || sent().then(|| view! { <p class="ok" role="status">"Уведомление отправлено."</p> })}
+                <button type="submit" disabled=move || write.pending().get()>"Отправить"</button>
+            </ActionForm>
+        </section>
+        <h2>"Отправленные"</h2>
+        {notices.is_empty().then(|| view! { <p class="muted">"Уведомлений пока нет."</p> })}
+        <table class="notices-table">
+            <thead><tr><th>"Ребёнок"</th><th>"День"</th><th>"Уведомление"</th><th>"Состояние"</th></tr></thead>
+            <tbody>
+                {notices.into_iter().map(|n| {
+                    let text = notice_text(n.kind, &n.text, &n.child_name, &n.day);
+                    view! {
+                        <tr data-notice=n.id>
+                            <td>{n.child_name}</td>
+                            <td>{day_dmy(&n.day)}</td>
+                            <td>{text}<div class="muted">{format!("{} · {}", n.author, n.created_at)}</div></td>
+                            <td>
+                                <Status status=n.status/>
+                                <div class="muted">{if n.read { "прочитано родителем" } else { "не прочитано" }}</div>
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// The org admin's day: who is away, by group and reason, and unanswered requests.
+#[component]
+pub fn DailySummaryPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::OrgAdmin] page=|_| view! { <SummaryView/> }/> }
+}
+
+#[component]
+fn SummaryView() -> impl IntoView {
+    let query = use_query_map();
+    let data = Resource::new(move || query.read().get("day"), load_daily_summary);
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(view) => view! { <SummaryTable view/> }.into_any(),
+                    Err(error) => view! { <h1>"Сводка за день"</h1><ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SummaryTable(view: DailySummaryView) -> impl IntoView {
+    let DailySummaryView { summary, reasons } = view;
+    let total = summary.total();
+    let codes: Vec<String> = reasons.iter().map(|r| r.code.clone()).collect();
+    let count = move |g: &crate::domain::notice::GroupDay, code: Option<&str>| match code {
+        Some(code) => g.absent_by_reason.get(code).copied().unwrap_or(0),
+        None => g.unexplained,
+    };
+    let row = {
+        let codes = codes.clone();
+        move |g: crate::domain::notice::GroupDay, is_total: bool| {
+            let cells = codes
+                .iter()
+                .map(|c| view! { <td class="num">{count(&g, Some(c))}</td> })
+                .collect_view();
+            view! {
+                <tr class:total=is_total>
+                    <th scope="row">{if is_total { "Всего".to_owned() } else { g.group.clone() }}</th>
+                    <td class="num">{g.enrolled}</td>
+                    <td class="num">{g.present}</td>
+                    <td class="num">{g.absent()}</td>
+                    {cells}
+                    <td class="num">{count(&g, None)}</td>
+                    <td class="num">{g.unmarked}</td>
+                </tr>
+            }
+        }
+    };
+    let rows = summary
+        .groups
+        .iter()
+        .cloned()
+        .map(|g| row.clone()(g, false))
+        .collect_view();
+    view! {
+        <h1>{format!("Сводка за {} · {}", day_dmy(&summary.day), summary.organisation)}</h1>
+        <form method="get" class="inline">
+            <label for="day">"День"</label>
+            <input id="day" name="day" type="date" value=summary.day.clone()/>
+            <button type="submit" class="secondary">"Показать"</button>
+        </form>
+        <table class="summary">
+            <thead>
+                <tr>
+                    <th>"Группа"</th><th>"Детей"</th><th>"Присутствуют"</th><th>"Отсутствуют"</th>
+                    {reasons.iter().map(|r| view! { <th title=r.name_ru.clone()>{r.code.clone()}</th> }).collect_view()}
+                    <th>"Причина неизвестна"</th><th>"Не отмечены"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}{row(total, true)}</tbody>
+        </table>
+        <h2>{format!("Без ответа родителей: {}", summary.unanswered.len())}</h2>
+        <ul class="unanswered">
+            {summary.unanswered.into_iter().map(|n| view! {
+                <li>{format!("{} · {} · {}", n.child, n.group, day_dmy(&n.day))}</li>
+            }).collect_view()}
+        </ul>
+    }
+}
