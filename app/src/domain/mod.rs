@@ -14,6 +14,7 @@ pub mod permissions;
 pub mod person_name;
 pub mod planned_absence;
 pub mod registration;
+pub mod sync;
 pub mod timesheet;
 
 pub use group::{GroupName, GroupNameError};
