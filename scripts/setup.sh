@@ -65,6 +65,21 @@ install_build_tools() {
 
 install_test_tools() {
     apt_install chromium postgresql poppler-utils
+    install_smtp_sink
+}
+
+# aiosmtpd, the real SMTP server the mail tests send to, in a virtualenv of its own
+# (the mail tests find it through TABEL_TEST_PYTHON).
+AIOSMTPD_VERSION="1.4.6"
+install_smtp_sink() {
+    local venv="$ROOT/.venv"
+    if ! "$venv/bin/python" -c "import aiosmtpd" 2>/dev/null; then
+        log "pip: installing aiosmtpd $AIOSMTPD_VERSION into .venv"
+        command -v python3 >/dev/null || apt_install python3
+        python3 -m venv "$venv" 2>/dev/null || { apt_install python3-venv && python3 -m venv "$venv"; }
+        "$venv/bin/pip" install -q --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+    fi
+    export TABEL_TEST_PYTHON="$venv/bin/python"
 }
 
 # Starts the local PostgreSQL on loopback and makes sure the `tabel` superuser exists

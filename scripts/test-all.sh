@@ -9,7 +9,7 @@ cd "$ROOT"
 install_build_tools
 install_test_tools
 start_postgres
-export TABEL_REQUIRE_POSTGRES=1
+export TABEL_REQUIRE_POSTGRES=1 TABEL_REQUIRE_SMTP=1
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

@@ -32,7 +32,7 @@ fn unique_name(prefix: &str) -> String {
 
 /// A fresh, empty database for one test. `None` when PostgreSQL is not configured
 /// and not required (the test command always requires it).
-async fn fresh_database(backend: Backend) -> Option<String> {
+pub async fn fresh_database(backend: Backend) -> Option<String> {
     match backend {
         Backend::Sqlite => {
             let dir = std::env::temp_dir().join(unique_name("tabel_test"));
@@ -68,12 +68,31 @@ async fn fresh_database(backend: Backend) -> Option<String> {
 }
 
 pub async fn spawn_app(backend: Backend, demo: bool) -> Option<TestApp> {
+    spawn_app_with(backend, demo, |_| {}).await
+}
+
+/// A fresh database and the app on it, with the settings adjusted by `tweak`.
+pub async fn spawn_app_with(
+    backend: Backend,
+    demo: bool,
+    tweak: impl FnOnce(&mut Settings),
+) -> Option<TestApp> {
     let database_url = fresh_database(backend).await?;
+    Some(spawn_on(&database_url, demo, tweak).await)
+}
+
+/// Another instance of the app on an existing database, as a second server would be.
+pub async fn spawn_on(
+    database_url: &str,
+    demo: bool,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let database_url = database_url.to_owned();
     let mut leptos = leptos::config::LeptosOptions::builder()
         .output_name("tabel")
         .build();
     leptos.site_addr = "127.0.0.1:0".parse().unwrap();
-    let settings = Settings {
+    let mut settings = Settings {
         database_url: database_url.clone(),
         max_connections: 5,
         demo,
@@ -83,16 +102,17 @@ pub async fn spawn_app(backend: Backend, demo: bool) -> Option<TestApp> {
         mail: None,
         workers: Default::default(),
     };
+    tweak(&mut settings);
     let app = Application::build(settings)
         .await
         .expect("application starts");
     let address = format!("http://{}", app.address());
     tokio::spawn(app.run_until_stopped());
-    Some(TestApp {
+    TestApp {
         address,
         client: new_client(),
         database_url,
-    })
+    }
 }
 
 /// A browser-like client: its own cookie jar, redirects left for the test to see.
@@ -100,6 +120,8 @@ pub fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        // A hung request fails the test instead of hanging the run.
+        .timeout(std::time::Duration::from_secs(60))
         .build()
         .unwrap()
 }
