@@ -156,10 +156,12 @@ fn InboxEntry(
                             <input id=format!("comment-{id}") name="comment" type="text" maxlength="1000"/>
                         </Field>
                     </div>
-                    <FormError error/>
                     <button type="submit" disabled=move || answer.pending().get()>"Ответить"</button>
                 </ActionForm>
             })}
+            // Outside the form: a refused answer usually means the form is gone (the
+            // question was withdrawn), and the reason must stay in view.
+            <FormError error/>
             {(!item.read).then(|| view! {
                 <ActionForm action=read>
                     <input type="hidden" name="notice_id" value=id/>
