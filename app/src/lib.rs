@@ -11,6 +11,7 @@ pub mod error;
 pub mod family;
 pub mod groups;
 pub mod home;
+pub mod municipal;
 pub mod notices;
 pub mod reference;
 pub mod registration;

@@ -11,6 +11,7 @@ use crate::contingent::ContingentPage;
 use crate::family::ChildAbsencesPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
 use crate::home::HomePage;
+use crate::municipal::MunicipalAttendancePage;
 use crate::notices::{DailySummaryPage, GroupNoticesPage, InboxPage};
 use crate::reference::{CalendarPage, ReasonsPage};
 use crate::registration::{RegisterPage, RegistrationsPage};
@@ -70,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups/:id/marks/:date/history/:child") view=MarkHistoryPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/notices") view=GroupNoticesPage ssr=ssr.clone()/>
                     <Route path=path!("/inbox") view=InboxPage ssr=ssr.clone()/>
+                    <Route path=path!("/municipal/attendance") view=MunicipalAttendancePage ssr=ssr.clone()/>
                     <Route path=path!("/admin/summary") view=DailySummaryPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/timesheet/:month") view=TimesheetPage ssr=ssr.clone()/>
                     <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>

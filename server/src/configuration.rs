@@ -79,10 +79,7 @@ impl Settings {
             }
         }
 
-        let database_url = match std::env::var("DATABASE_URL") {
-            Ok(url) if !url.trim().is_empty() => url,
-            _ => default_sqlite_url()?,
-        };
+        let database_url = database_url()?;
         let max_connections =
             match std::env::var("TABEL_DB_MAX_CONNECTIONS") {
                 Ok(raw) => raw.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -165,6 +162,14 @@ fn oidc_from_env(public_url: &str) -> Result<Option<crate::sso::OidcSettings>, C
         client_secret: non_empty_env("TABEL_OIDC_CLIENT_SECRET"),
         public_url: public_url.to_owned(),
     }))
+}
+
+/// `DATABASE_URL`, or SQLite in the data directory.
+pub fn database_url() -> Result<String, ConfigError> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if !url.trim().is_empty() => Ok(url),
+        _ => default_sqlite_url(),
+    }
 }
 
 /// SQLite in `TABEL_DATA_DIR` (default `./data`), created on first start.

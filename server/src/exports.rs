@@ -6,6 +6,7 @@ use app::attendance::repo::{reasons, timesheet_view};
 use app::auth::session::require_actor_from_headers;
 use app::db::Db;
 use app::error::AppError;
+use app::export::analytics::{month_csv, month_xlsx, MonthTable};
 use app::export::{timesheet_pdf, timesheet_xlsx, TimesheetHeader};
 use axum::{
     extract::{Path, State},
@@ -19,12 +20,69 @@ use sqlx::Row;
 pub fn routes(db: Db) -> Router {
     Router::new()
         .route("/export/timesheet/{group_id}/{file}", get(timesheet))
+        .route("/export/municipal/{file}", get(municipal_month))
         .with_state(db)
 }
 
 fn error_response(err: AppError) -> Response {
     let status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     (status, format!("{}\n{}", err.ru, err.en)).into_response()
+}
+
+fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A municipality's month (`/export/municipal/2026-11.csv` or `.xlsx`), for its
+/// municipal specialist.
+async fn municipal_month(
+    State(db): State<Db>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    let Some((month, ext)) = file.rsplit_once('.') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let content_type = match ext {
+        "xlsx" => XLSX,
+        "csv" => "text/csv; charset=utf-8",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let rendered = async {
+        let actor = require_actor_from_headers(&db, &headers).await?;
+        let view = app::municipal::repo::municipal_month(&db, &actor, Some(month)).await?;
+        let name_of = |code: &str| {
+            view.reasons
+                .iter()
+                .find(|r| r.code == code)
+                .map(|r| r.name_ru.clone())
+                .unwrap_or_default()
+        };
+        let caption = format!("Посещаемость {}, {}", view.municipality, view.month_title);
+        let table = MonthTable::new(caption, &view.aggregate, name_of);
+        match ext {
+            "csv" => Ok(month_csv(&table).into_bytes()),
+            _ => month_xlsx(&table).map_err(|e| {
+                tracing::error!(error = %e, month, "municipal export failed");
+                AppError::internal()
+            }),
+        }
+    };
+    match rendered.await {
+        Ok(bytes) => attachment(bytes, content_type, &format!("attendance-{month}.{ext}")),
+        Err(err) => error_response(err),
+    }
 }
 
 async fn timesheet(
@@ -36,25 +94,16 @@ async fn timesheet(
         return StatusCode::NOT_FOUND.into_response();
     };
     let content_type = match ext {
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xlsx" => XLSX,
         "pdf" => "application/pdf",
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     match render(&db, &headers, group_id, month, ext).await {
-        Ok(bytes) => {
-            let filename = format!("tabel-{group_id}-{month}.{ext}");
-            let disposition =
-                HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
-                    .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-            (
-                [
-                    (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                bytes,
-            )
-                .into_response()
-        }
+        Ok(bytes) => attachment(
+            bytes,
+            content_type,
+            &format!("tabel-{group_id}-{month}.{ext}"),
+        ),
         Err(err) => error_response(err),
     }
 }

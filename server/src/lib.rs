@@ -4,6 +4,8 @@ pub mod configuration;
 pub mod demo;
 pub mod exports;
 pub mod mailer;
+pub mod region;
+pub mod region_cli;
 pub mod sso;
 pub mod startup;
 pub mod telemetry;

@@ -1,5 +1,6 @@
 //! Domain types: each validates on construction, so a value of the type is valid.
 
+pub mod analytics;
 pub mod calendar;
 pub mod contingent_import;
 pub mod credentials;

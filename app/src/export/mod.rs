@@ -26,6 +26,7 @@
 //!
 //! Only the server renders these files (the module is compiled with the `ssr` feature).
 
+pub mod analytics;
 pub mod pdf;
 pub mod xlsx;
 

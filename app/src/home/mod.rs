@@ -119,7 +119,10 @@ fn MunicipalHome() -> impl IntoView {
     let orgs = Resource::new(|| (), |_| municipal_organisations());
     view! {
         <h1>"Организации муниципалитета"</h1>
-        <p><a class="button inline" href="/registrations">"Заявки на регистрацию"</a></p>
+        <p class="toolbar">
+            <a class="button inline" href="/municipal/attendance">"Посещаемость за месяц"</a>
+            <a class="button inline" href="/registrations">"Заявки на регистрацию"</a>
+        </p>
         <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
             {move || Suspend::new(async move {
                 match orgs.await {

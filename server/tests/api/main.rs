@@ -10,6 +10,7 @@ mod family;
 mod groups;
 mod health_check;
 mod mail;
+mod municipal;
 mod notices;
 mod pages;
 mod permissions;

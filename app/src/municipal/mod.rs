@@ -1,0 +1,39 @@
+//! The municipal specialist's view of its municipality: the month's attendance per
+//! organisation and per day, absences by reason, organisations that have not marked
+//! today; with CSV and XLSX downloads (`server::exports`).
+
+mod page;
+#[cfg(feature = "ssr")]
+pub mod repo;
+
+pub use page::MunicipalAttendancePage;
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::attendance::ReasonOption;
+use crate::domain::analytics::MonthAggregate;
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MunicipalMonth {
+    pub municipality: String,
+    pub month: String,
+    pub month_title: String,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+    pub today: String,
+    pub aggregate: MonthAggregate,
+    /// Organisations for which today is a working day and that have no mark yet.
+    pub not_marked_today: Vec<String>,
+    pub reasons: Vec<ReasonOption>,
+}
+
+/// `month` as YYYY-MM; the current month when empty.
+#[server(prefix = "/api", endpoint = "municipal_month")]
+pub async fn load_municipal_month(month: Option<String>) -> Result<MunicipalMonth, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::municipal_month(&db, &actor, month.as_deref()).await
+    })
+    .await
+}

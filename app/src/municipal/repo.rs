@@ -1,0 +1,177 @@
+use chrono::NaiveDate;
+use sqlx::Row;
+
+use super::MunicipalMonth;
+use crate::attendance::repo::{calendar, parse_date, parse_month, reasons, today};
+use crate::attendance::ReasonOption;
+use crate::db::Db;
+use crate::domain::analytics::{aggregate_month, MarkCount, MonthAggregate};
+use crate::domain::calendar::Month;
+use crate::domain::{Actor, Permission, Role};
+use crate::error::AppError;
+
+/// The municipality a municipal specialist sees; anyone else is refused.
+pub fn own_municipality(actor: &Actor) -> Result<i64, AppError> {
+    let municipality_id = actor
+        .municipality_id
+        .filter(|_| actor.role == Role::Municipal)
+        .ok_or_else(AppError::forbidden)?;
+    Ok(municipality_id)
+}
+
+/// Which organisations an aggregate covers.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Municipality(i64),
+    /// Every organisation of the region (benchmarks and a future regional role).
+    Region,
+}
+
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
+
+impl Scope {
+    /// The condition on `o` (organisations) for this scope, as placeholder `$n`.
+    fn condition(self, n: usize) -> String {
+        match self {
+            Self::Municipality(_) => format!(" AND o.municipality_id = ${n}"),
+            Self::Region => String::new(),
+        }
+    }
+
+    fn bind(self, query: AnyQuery<'_>) -> AnyQuery<'_> {
+        match self {
+            Self::Municipality(id) => query.bind(id),
+            Self::Region => query,
+        }
+    }
+}
+
+async fn organisations(db: &Db, scope: Scope) -> Result<Vec<(i64, String)>, AppError> {
+    let sql = format!(
+        "SELECT o.id, o.short_name FROM organisations o WHERE 1 = 1{} ORDER BY o.short_name, o.id",
+        scope.condition(1)
+    );
+    scope
+        .bind(sqlx::query(&sql))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("short_name")?)))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The month's marks counted by organisation, day, status and reason, in one query.
+pub async fn month_counts(
+    db: &Db,
+    scope: Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<MarkCount>, AppError> {
+    let sql = format!(
+        "SELECT g.organisation_id, m.day, m.status, m.reason, COUNT(*) AS n FROM marks m \
+         JOIN children c ON c.id = m.child_id JOIN groups g ON g.id = c.group_id \
+         JOIN organisations o ON o.id = g.organisation_id \
+         WHERE m.day >= $1 AND m.day <= $2{} \
+         GROUP BY g.organisation_id, m.day, m.status, m.reason",
+        scope.condition(3)
+    );
+    let query = sqlx::query(&sql)
+        .bind(from.to_string())
+        .bind(to.to_string());
+    let rows = scope.bind(query).fetch_all(db.pool()).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(MarkCount {
+                organisation_id: r.try_get("organisation_id")?,
+                day: parse_date(&r.try_get::<String, _>("day")?)?,
+                present: r.try_get::<String, _>("status")? == "present",
+                reason: r.try_get("reason")?,
+                count: u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+async fn marked_on(db: &Db, scope: Scope, day: NaiveDate) -> Result<Vec<i64>, AppError> {
+    let sql = format!(
+        "SELECT DISTINCT g.organisation_id FROM marks m JOIN children c ON c.id = m.child_id \
+         JOIN groups g ON g.id = c.group_id JOIN organisations o ON o.id = g.organisation_id \
+         WHERE m.day = $1{}",
+        scope.condition(2)
+    );
+    scope
+        .bind(sqlx::query(&sql).bind(day.to_string()))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get("organisation_id"))
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
+/// The aggregate of a month over a scope: what the page shows and the exports write.
+pub async fn month_aggregate(
+    db: &Db,
+    scope: Scope,
+    month: Month,
+    today: NaiveDate,
+) -> Result<(Vec<(i64, String)>, MonthAggregate), AppError> {
+    let organisations = organisations(db, scope).await?;
+    let counts = month_counts(db, scope, month.first_day(), month.last_day()).await?;
+    let marked_today = marked_on(db, scope, today).await?;
+    let aggregate = aggregate_month(&organisations, &counts, &marked_today);
+    Ok((organisations, aggregate))
+}
+
+pub async fn municipal_month(
+    db: &Db,
+    actor: &Actor,
+    month: Option<&str>,
+) -> Result<MunicipalMonth, AppError> {
+    let municipality_id = own_municipality(actor)?;
+    let today = today();
+    let month = match month.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(raw) => parse_month(raw)?,
+        None => Month::of(today).map_err(|e| AppError::invalid("month", &e))?,
+    };
+    let (organisations, aggregate) =
+        month_aggregate(db, Scope::Municipality(municipality_id), month, today).await?;
+    let mut not_marked_today = Vec::new();
+    for org in aggregate.organisations.iter().filter(|o| !o.marked_today) {
+        actor.authorize(&Permission::ViewOrganisation {
+            organisation_id: org.id,
+            municipality_id: Some(municipality_id),
+        })?;
+        if calendar(db, org.id).await?.is_working_day(today) {
+            not_marked_today.push(org.name.clone());
+        }
+    }
+    let municipality: String = sqlx::query("SELECT name FROM municipalities WHERE id = $1")
+        .bind(municipality_id)
+        .fetch_one(db.pool())
+        .await?
+        .try_get("name")?;
+    // Reason names from the regional book (organisations may rename, codes stay).
+    let reasons = match organisations.first() {
+        Some((id, _)) => reasons(db, *id).await?,
+        None => crate::domain::timesheet::AbsenceReason::defaults(),
+    };
+    Ok(MunicipalMonth {
+        municipality,
+        month: month.to_string(),
+        month_title: crate::export::period_ru(month),
+        previous: month.previous_month().map(|m| m.to_string()),
+        next: month.next_month().map(|m| m.to_string()),
+        today: today.to_string(),
+        aggregate,
+        not_marked_today,
+        reasons: reasons
+            .into_iter()
+            .map(|r| ReasonOption {
+                code: r.code,
+                name_ru: r.name_ru,
+            })
+            .collect(),
+    })
+}

@@ -1,0 +1,207 @@
+//! The municipal specialist's month: figures cross-checked with direct SQL counts, the
+//! CSV and XLSX downloads, and who may see them.
+
+use serde_json::{json, Value};
+use server::demo::{ADMIN, MUNICIPAL, PARENT, TEACHER, TEACHER2};
+
+use crate::helpers::{TestApp, User};
+
+crate::on_both_backends!(
+    true,
+    the_month_adds_up_and_downloads,
+    only_the_municipal_specialist_sees_it
+);
+
+async fn save(user: &User, group: i64, day: &str, marks: Value) {
+    let res = user
+        .client
+        .post(format!("{}/api/save_marks", user.address))
+        .json(&json!({ "group_id": group, "date": day, "marks": marks }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap());
+}
+
+async fn children_of(app: &TestApp, group: i64) -> Vec<i64> {
+    let n = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM children WHERE group_id = {group}"
+        ))
+        .await;
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(
+            app.scalar(&format!(
+                "SELECT id FROM children WHERE group_id = {group} ORDER BY id LIMIT 1 OFFSET {i}"
+            ))
+            .await,
+        );
+    }
+    ids
+}
+
+async fn the_month_adds_up_and_downloads(app: TestApp) {
+    let sun = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let rainbow = app
+        .scalar("SELECT id FROM groups WHERE name = 'Радуга'")
+        .await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let teacher2 = app.signed_in(TEACHER2.login, TEACHER2.password).await;
+    let sun_children = children_of(&app, sun).await;
+    let rainbow_children = children_of(&app, rainbow).await;
+    for (i, day) in ["2026-11-02", "2026-11-03", "2026-11-05"]
+        .iter()
+        .enumerate()
+    {
+        let marks: Vec<Value> = sun_children
+            .iter()
+            .enumerate()
+            .map(|(j, c)| match (i + j) % 3 {
+                0 => json!({ "child_id": c, "mark": { "Absent": { "reason": "Б" } } }),
+                1 if i == 2 => json!({ "child_id": c, "mark": { "Absent": { "reason": null } } }),
+                _ => json!({ "child_id": c, "mark": "Present" }),
+            })
+            .collect();
+        save(&teacher, sun, day, json!(marks)).await;
+    }
+    let marks: Vec<Value> = rainbow_children
+        .iter()
+        .map(|c| json!({ "child_id": c, "mark": "Present" }))
+        .collect();
+    save(&teacher2, rainbow, "2026-11-02", json!(marks)).await;
+    // October marks are not November's.
+    save(
+        &teacher,
+        sun,
+        "2026-10-01",
+        json!([{ "child_id": sun_children[0], "mark": "Present" }]),
+    )
+    .await;
+
+    let municipal = app.signed_in(MUNICIPAL.login, MUNICIPAL.password).await;
+    let month = municipal
+        .json("municipal_month", &[("month", "2026-11")])
+        .await;
+    assert_eq!(month["month"], "2026-11");
+    let orgs = month["aggregate"]["organisations"].as_array().unwrap();
+    assert_eq!(
+        orgs.len() as i64,
+        app.count("SELECT COUNT(*) FROM organisations").await
+    );
+    for org in orgs {
+        let id = org["id"].as_i64().unwrap();
+        let count = |filter: &str| {
+            format!(
+                "SELECT COUNT(*) FROM marks m JOIN children c ON c.id = m.child_id \
+                 JOIN groups g ON g.id = c.group_id WHERE g.organisation_id = {id} \
+                 AND m.day >= '2026-11-01' AND m.day <= '2026-11-30' {filter}"
+            )
+        };
+        assert_eq!(
+            org["tally"]["present"],
+            app.count(&count("AND m.status = 'present'")).await,
+            "{org}"
+        );
+        assert_eq!(
+            org["tally"]["absent"],
+            app.count(&count("AND m.status = 'absent'")).await,
+            "{org}"
+        );
+    }
+    let total = &month["aggregate"]["total"];
+    let all = |filter: &str| {
+        format!(
+            "SELECT COUNT(*) FROM marks WHERE day >= '2026-11-01' AND day <= '2026-11-30' {filter}"
+        )
+    };
+    assert_eq!(
+        total["present"],
+        app.count(&all("AND status = 'present'")).await
+    );
+    assert_eq!(
+        month["aggregate"]["by_reason"]["Б"],
+        app.count(&all("AND reason = 'Б'")).await
+    );
+    assert_eq!(
+        month["aggregate"]["unexplained"],
+        app.count(&all("AND status = 'absent' AND reason IS NULL"))
+            .await
+    );
+    let days: Vec<&str> = month["aggregate"]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["day"].as_str().unwrap())
+        .collect();
+    assert_eq!(days, ["2026-11-02", "2026-11-03", "2026-11-05"]);
+    // Organisations listed as not marked today really have no mark today.
+    for name in month["not_marked_today"].as_array().unwrap() {
+        let org = orgs.iter().find(|o| &o["name"] == name).unwrap();
+        assert_eq!(org["marked_today"], false);
+    }
+
+    let csv = municipal
+        .client
+        .get(format!("{}/export/municipal/2026-11.csv", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status().as_u16(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let present = total["present"].as_i64().unwrap();
+    let absent = total["absent"].as_i64().unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&format!("Всего;{};{present};{absent};", present + absent))),
+        "{text}"
+    );
+    let xlsx = municipal
+        .client
+        .get(format!("{}/export/municipal/2026-11.xlsx", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status().as_u16(), 200);
+    assert_eq!(&xlsx.bytes().await.unwrap()[..2], b"PK");
+}
+
+async fn only_the_municipal_specialist_sees_it(app: TestApp) {
+    for account in [&ADMIN, &TEACHER, &PARENT] {
+        let user = app.signed_in(account.login, account.password).await;
+        assert_eq!(
+            user.call("municipal_month", &[("month", "2026-11")])
+                .await
+                .status()
+                .as_u16(),
+            403,
+            "{}",
+            account.login
+        );
+        let csv = user
+            .client
+            .get(format!("{}/export/municipal/2026-11.csv", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(csv.status().as_u16(), 403);
+    }
+    let anonymous = crate::helpers::new_client();
+    let res = anonymous
+        .get(format!("{}/export/municipal/2026-11.csv", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 401);
+    let municipal = app.signed_in(MUNICIPAL.login, MUNICIPAL.password).await;
+    let res = municipal
+        .call("municipal_month", &[("month", "2026-13")])
+        .await;
+    assert_eq!(res.status().as_u16(), 400);
+}
