@@ -412,21 +412,38 @@ pub async fn stored_mark(
 /// Writes a checked mark with its audit row, and keeps the question to the parents in
 /// step: an absence nobody explained asks them, any other mark withdraws the question.
 /// Returns whether anything changed.
+///
+/// The mark gets the online stamp `(change.at, "", "")` (see `domain::sync`): made now on
+/// the server, it must beat any offline op recorded earlier that has not synced yet.
 pub async fn record_mark(
     conn: &mut sqlx::AnyConnection,
     change: &MarkWrite<'_>,
     delivery: &Delivery,
 ) -> Result<bool, AppError> {
     let old = stored_mark(conn, change.child_id, change.day).await?;
+    let day = change.day.to_string();
     if old.as_ref() == Some(change.mark) {
+        // Nothing to audit, but the teacher has just confirmed the mark: an older offline
+        // op for the day, synced later, must not undo it.
+        sqlx::query(
+            "UPDATE marks SET recorded_at = $3, device = '', op_id = '' WHERE child_id = $1 AND day = $2",
+        )
+        .bind(change.child_id)
+        .bind(&day)
+        .bind(change.at)
+        .execute(&mut *conn)
+        .await?;
         return Ok(false);
     }
-    let day = change.day.to_string();
     let (status, reason) = mark_columns(change.mark);
+    // Unconditional, unlike a synced op's write: online saves reach the server in the
+    // order they are made, so the latest one is the one the teacher means.
     sqlx::query(
-        "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by, device, op_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, '', '') \
          ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, reason = excluded.reason, \
-         recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by",
+         recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by, \
+         device = excluded.device, op_id = excluded.op_id",
     )
     .bind(change.child_id)
     .bind(&day)
