@@ -17,6 +17,7 @@ pub mod reference;
 pub mod registration;
 mod shell;
 pub mod staff;
+pub mod sync;
 
 #[cfg(feature = "ssr")]
 pub mod db;

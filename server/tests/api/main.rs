@@ -16,3 +16,4 @@ mod pages;
 mod permissions;
 mod reference;
 mod registration;
+mod sync;
