@@ -35,29 +35,58 @@ stop_server() {
 }
 trap stop_server EXIT
 
-run_e2e() { # $1 = label, $2 = DATABASE_URL
-    local port data
-    port="$(free_port)"
-    data="$(mktemp -d)"
+# Starts the release server on a free port: $1 = DATABASE_URL ("" = SQLite in $2),
+# $2 = data directory, further arguments go to the server. Sets PORT.
+start_server() {
+    local url="$1" data="$2"
+    shift 2
+    PORT="$(free_port)"
     # The OpenID Connect provider is started by the Playwright run (global-setup.ts);
     # the app only needs its address, and discovers it on first use.
     TABEL_OIDC_PORT="$(free_port)"
     TABEL_OIDC_CONTROL_PORT="$(free_port)"
     export TABEL_OIDC_PORT TABEL_OIDC_CONTROL_PORT
-    log "Playwright in Chromium against the release build on $1 (port $port)"
-    DATABASE_URL="$2" TABEL_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$port" \
+    DATABASE_URL="$url" TABEL_DATA_DIR="$data" LEPTOS_SITE_ADDR="127.0.0.1:$PORT" \
         LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
         TABEL_OIDC_ISSUER="http://127.0.0.1:$TABEL_OIDC_PORT" TABEL_OIDC_CLIENT_ID=tabel \
-        TABEL_OIDC_CLIENT_SECRET=tabel-secret TABEL_PUBLIC_URL="http://127.0.0.1:$port" \
-        "$ROOT/target/release/tabel" --demo >"$data/server.log" 2>&1 &
+        TABEL_OIDC_CLIENT_SECRET=tabel-secret TABEL_PUBLIC_URL="http://127.0.0.1:$PORT" \
+        "$ROOT/target/release/tabel" "$@" >"$data/server.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 1 100); do
-        curl -fs "http://127.0.0.1:$port/health_check" >/dev/null 2>&1 && break
+        curl -fs "http://127.0.0.1:$PORT/health_check" >/dev/null 2>&1 && break
         kill -0 "$SERVER_PID" 2>/dev/null || { cat "$data/server.log"; exit 1; }
         sleep 0.2
     done
-    (cd "$ROOT/end2end" && TABEL_BASE_URL="http://127.0.0.1:$port" npx playwright test) \
+}
+
+run_playwright() { # $1 = data directory; further arguments and env go to Playwright
+    local data="$1"
+    shift
+    (cd "$ROOT/end2end" && TABEL_BASE_URL="http://127.0.0.1:$PORT" npx playwright test "$@") \
         || { echo "--- server log ---"; tail -n 50 "$data/server.log"; exit 1; }
+}
+
+run_e2e() { # $1 = label, $2 = DATABASE_URL ("" = SQLite)
+    local data
+    data="$(mktemp -d)"
+    start_server "$2" "$data" --demo
+    log "Playwright in Chromium against the release build on $1 (port $PORT)"
+    run_playwright "$data"
+    stop_server
+}
+
+# The municipal screens on a small generated region, cross-checked with SQL.
+run_e2e_region() { # $1 = label, $2 = DATABASE_URL ("" = SQLite)
+    local data url
+    data="$(mktemp -d)"
+    url="${2:-sqlite://$data/tabel.db?mode=rwc}"
+    log "generating a small region on $1"
+    DATABASE_URL="$url" "$ROOT/target/release/tabel" generate-region --small --seed 7 \
+        --from 2026-09-01 --until 2026-11-25 2>"$data/generate.log" \
+        || { cat "$data/generate.log"; exit 1; }
+    start_server "$url" "$data"
+    log "Playwright: municipal screens on the generated region, $1 (port $PORT)"
+    TABEL_E2E_REGION=1 TABEL_E2E_DATABASE_URL="$url" run_playwright "$data" tests/region-municipal.spec.ts
     stop_server
 }
 
@@ -65,5 +94,9 @@ run_e2e SQLite ""
 pg_db="tabel_e2e_$$"
 psql "$TABEL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $pg_db" -qc "CREATE DATABASE $pg_db"
 run_e2e PostgreSQL "${TABEL_TEST_POSTGRES_URL%/*}/$pg_db"
+run_e2e_region SQLite ""
+region_db="tabel_region_$$"
+psql "$TABEL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $region_db" -qc "CREATE DATABASE $region_db"
+run_e2e_region PostgreSQL "${TABEL_TEST_POSTGRES_URL%/*}/$region_db"
 
 log "all checks and tests passed"

@@ -1,0 +1,28 @@
+-- wrk: the morning peak. Each request is one teacher saving the whole group's day
+-- (as the tablet does); a request alternates the group between all present and all
+-- absent, so every mark in it is a real write with its audit row.
+local targets = dofile(os.getenv("TABEL_LOAD_TARGETS") or "targets.lua")
+local counter = 0
+local thread_offset = 0
+local failures = 0
+
+function setup(thread)
+  thread:set("thread_offset", math.random(1, #targets))
+end
+
+function request()
+  counter = counter + 1
+  local t = targets[(counter + thread_offset) % #targets + 1]
+  local body = t.bodies[(math.floor(counter / #targets) % 2) + 1]
+  return wrk.format("POST", "/api/save_marks", {
+    ["Content-Type"] = "application/json",
+    ["Cookie"] = t.cookie,
+  }, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    failures = failures + 1
+    if failures <= 3 then io.stderr:write("HTTP " .. status .. ": " .. body:sub(1, 200) .. "\n") end
+  end
+end
