@@ -144,7 +144,7 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
     {
         return Ok(());
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let now = now_millis();
     let municipality: i64 =
         sqlx::query("INSERT INTO municipalities (name) VALUES ($1) RETURNING id")

@@ -348,25 +348,148 @@ pub async fn save_marks(
         })?;
     }
 
-    let now = now_millis();
-    let mut changed = 0;
-    let mut tx = db.pool().begin().await?;
+    // A child named twice counts once, as its last mark: the batch writes each row once.
+    let mut latest: BTreeMap<i64, &Mark> = BTreeMap::new();
     for input in marks {
-        let change = MarkWrite {
-            child_id: input.child_id,
-            day: date,
-            mark: &input.mark,
-            by: actor.person_id,
-            at: now,
-            device: origin.device,
-            path: origin.path,
-        };
-        if record_mark(&mut tx, &change, delivery).await? {
-            changed += 1;
-        }
+        latest.insert(input.child_id, &input.mark);
     }
+    let marks: Vec<(i64, &Mark)> = latest.into_iter().collect();
+    let mut tx = db.begin_write().await?;
+    let changed = record_day(
+        &mut tx,
+        date,
+        &marks,
+        actor.person_id,
+        now_millis(),
+        origin,
+        delivery,
+    )
+    .await?;
     tx.commit().await?;
     Ok(changed)
+}
+
+/// `$first, $first+1, …` for `count` values.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A group's day written at once, with the same effect as [`record_mark`] for each
+/// child (stamp, audit, the question to the parents) in a handful of statements rather
+/// than a few per child: on SQLite, where one writer at a time holds the lock, this is
+/// what bounds the marks a server saves per second. `marks` names each child once.
+pub async fn record_day(
+    conn: &mut sqlx::AnyConnection,
+    day: NaiveDate,
+    marks: &[(i64, &Mark)],
+    by: i64,
+    at: i64,
+    origin: Origin<'_>,
+    delivery: &Delivery,
+) -> Result<usize, AppError> {
+    if marks.is_empty() {
+        return Ok(0);
+    }
+    let iso = day.to_string();
+    let children = placeholders(2, marks.len());
+    let sql = format!(
+        "SELECT child_id, status, reason FROM marks WHERE day = $1 AND child_id IN ({children})"
+    );
+    let mut query = sqlx::query_as::<_, (i64, String, Option<String>)>(&sql).bind(&iso);
+    for (child, _) in marks {
+        query = query.bind(*child);
+    }
+    let old: BTreeMap<i64, Mark> = query
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|(child, status, reason)| (child, mark_from_row(&status, reason)))
+        .collect();
+    let (same, changed): (Vec<_>, Vec<_>) = marks
+        .iter()
+        .partition(|(child, mark)| old.get(child) == Some(*mark));
+
+    if !same.is_empty() {
+        // The teacher has just confirmed these: an older offline op for the day, synced
+        // later, must not undo them.
+        let sql = format!(
+            "UPDATE marks SET recorded_at = $2, device = '', op_id = '' WHERE day = $1 AND child_id IN ({})",
+            placeholders(3, same.len())
+        );
+        let mut q = sqlx::query(&sql).bind(&iso).bind(at);
+        for (child, _) in &same {
+            q = q.bind(*child);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    if changed.is_empty() {
+        return Ok(0);
+    }
+
+    let rows = (0..changed.len())
+        .map(|i| format!("({}, '', '')", placeholders(i * 6 + 1, 6)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Unconditional, unlike a synced op's write: online saves reach the server in the
+    // order they are made, so the latest one is the one the teacher means.
+    let sql = format!(
+        "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by, device, op_id) \
+         VALUES {rows} ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, \
+         reason = excluded.reason, recorded_at = excluded.recorded_at, \
+         recorded_by = excluded.recorded_by, device = excluded.device, op_id = excluded.op_id"
+    );
+    let mut q = sqlx::query(&sql);
+    for (child, mark) in &changed {
+        let (status, reason) = mark_columns(mark);
+        q = q
+            .bind(*child)
+            .bind(&iso)
+            .bind(status)
+            .bind(reason)
+            .bind(at)
+            .bind(by);
+    }
+    q.execute(&mut *conn).await?;
+
+    let rows = (0..changed.len())
+        .map(|i| format!("({})", placeholders(i * 10 + 1, 10)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO mark_audit (child_id, day, old_status, old_reason, new_status, new_reason, \
+         by_person, at, device, path) VALUES {rows}"
+    );
+    let mut q = sqlx::query(&sql);
+    for (child, mark) in &changed {
+        let (status, reason) = mark_columns(mark);
+        let (old_status, old_reason) = old.get(child).map(mark_columns).unzip();
+        q = q
+            .bind(*child)
+            .bind(&iso)
+            .bind(old_status)
+            .bind(old_reason.flatten())
+            .bind(status)
+            .bind(reason)
+            .bind(by)
+            .bind(at)
+            .bind(origin.device)
+            .bind(origin.path);
+    }
+    q.execute(&mut *conn).await?;
+
+    let unexplained = Mark::Absent { reason: None };
+    for (child, mark) in &changed {
+        if **mark == unexplained {
+            notices::open_reason_request(conn, *child, day, by, at, delivery).await?;
+        } else if old.get(child) == Some(&unexplained) {
+            // Only an unexplained absence can have an open question to withdraw.
+            notices::close_reason_request(conn, *child, day, at).await?;
+        }
+    }
+    Ok(changed.len())
 }
 
 /// Where a change came from, for the audit log: the device (User-Agent) and the path
@@ -482,7 +605,11 @@ pub async fn record_mark(
             )
             .await?
         }
-        _ => notices::close_reason_request(conn, change.child_id, change.day, change.at).await?,
+        // Only an unexplained absence can have an open question to withdraw.
+        _ if old == Some(Mark::Absent { reason: None }) => {
+            notices::close_reason_request(conn, change.child_id, change.day, change.at).await?
+        }
+        _ => {}
     }
     Ok(true)
 }
@@ -617,7 +744,7 @@ pub async fn set_month_closed(
             )
         });
     }
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let changed = if closed {
         sqlx::query(
             "INSERT INTO month_closures (group_id, month, closed_at, closed_by) VALUES ($1, $2, $3, $4) \

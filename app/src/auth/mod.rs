@@ -266,7 +266,7 @@ mod ssr {
             });
         }
         let hash = super::password::hash(new_password.as_str().to_owned()).await?;
-        let mut tx = db.pool().begin().await?;
+        let mut tx = db.begin_write().await?;
         sqlx::query(
             "UPDATE accounts SET password_hash = $1, must_change_password = 0 WHERE person_id = $2",
         )

@@ -128,7 +128,7 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
         .collect();
     let now = now_millis();
     let mut imported = 0;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     for row in &report.rows {
         let birth = row.child.birth_date.format("%Y-%m-%d").to_string();
         if existing.contains(&child_key(&row.child.name, &birth)) {

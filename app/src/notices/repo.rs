@@ -403,7 +403,7 @@ pub async fn answer(
     }
 
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let answered = sqlx::query(
         "UPDATE notices SET answered_at = $2, answered_by = $3, answer_reason = $4, answer_comment = $5 \
          WHERE id = $1 AND answered_at IS NULL AND closed_at IS NULL",
@@ -554,7 +554,7 @@ pub async fn write(
     let day = parse_date(day)?;
     let text = NoticeText::parse(text).map_err(|e| AppError::invalid("text", &e))?;
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let notice_id: i64 = sqlx::query(
         "INSERT INTO notices (child_id, day, kind, body, created_by, created_at) \
          VALUES ($1, $2, 'teacher', $3, $4, $5) RETURNING id",

@@ -74,7 +74,7 @@ pub async fn save_reason(
         ));
     }
     let name_en = if name_en.is_empty() { name_ru } else { name_en };
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM absence_reasons WHERE organisation_id = $1 AND code = $2")
         .bind(organisation_id)
         .bind(&code)
@@ -160,7 +160,7 @@ pub async fn set_calendar_day(
     }
     AcademicCalendar::new(holidays, working).map_err(|e| AppError::invalid("day", &e))?;
 
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM calendar_days WHERE organisation_id = $1 AND day = $2")
         .bind(organisation_id)
         .bind(date.to_string())

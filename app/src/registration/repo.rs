@@ -138,7 +138,7 @@ pub async fn decide(
     approve: bool,
 ) -> Result<Option<NewCredentials>, AppError> {
     let municipality_id = municipality_of(actor)?;
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     // Claiming the request first makes a double click or a second specialist harmless.
     let status = if approve { "approved" } else { "rejected" };
     let claimed = sqlx::query(

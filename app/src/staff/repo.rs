@@ -155,7 +155,7 @@ pub async fn create_staff(
         .into_iter()
         .filter_map(|(wanted, role)| wanted.then_some(role))
         .collect();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     let credentials = insert_staff_account(
         &mut tx,
         StaffAccount {

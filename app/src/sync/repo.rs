@@ -107,7 +107,7 @@ async fn sync_op(
     delivery: &Delivery,
 ) -> Result<OpResult, AppError> {
     let now = now_millis();
-    let mut tx = db.pool().begin().await?;
+    let mut tx = db.begin_write().await?;
     // Claiming the id is the transaction's first statement, and a write: SQLite then holds
     // the write lock from the start, so what is read below cannot go stale and the
     // transaction cannot fail to upgrade its lock. On PostgreSQL a concurrent copy of the
