@@ -108,10 +108,9 @@ async fn sync_op(
 ) -> Result<OpResult, AppError> {
     let now = now_millis();
     let mut tx = db.begin_write().await?;
-    // Claiming the id is the transaction's first statement, and a write: SQLite then holds
-    // the write lock from the start, so what is read below cannot go stale and the
-    // transaction cannot fail to upgrade its lock. On PostgreSQL a concurrent copy of the
-    // op waits here until this one commits (then it finds the id) or rolls back.
+    // The id is claimed before anything else, so a replay is never judged again. On
+    // PostgreSQL a concurrent copy of the op waits here until this one commits (then it
+    // finds the id) or rolls back (a refusal: then it is judged itself).
     let claimed = sqlx::query(
         "INSERT INTO applied_ops (op_id, child_id, day, device, person_id, result, applied_at) \
          VALUES ($1, $2, $3, $4, $5, 'applied', $6) ON CONFLICT (op_id) DO NOTHING",
@@ -190,15 +189,17 @@ async fn merge(
         }
         let old = stored.as_ref().map(|s| &s.mark);
         audit(conn, actor, op, now, old, &op.mark, "applied").await?;
+        // The same step as an online save (`attendance::repo::record_mark`): the parents
+        // are asked about an unexplained absence, and asked no more once it is explained
+        // or the child is marked present.
+        let unexplained = Mark::Absent { reason: None };
         if old != Some(&op.mark) {
-            // The same step as an online save (`attendance::repo::record_mark`): the
-            // parents are asked about an unexplained absence, and asked no more otherwise.
-            match &op.mark {
-                Mark::Absent { reason: None } => {
-                    open_reason_request(conn, op.child_id, op.day, actor.person_id, now, delivery)
-                        .await?
-                }
-                _ => close_reason_request(conn, op.child_id, op.day, now).await?,
+            if op.mark == unexplained {
+                open_reason_request(conn, op.child_id, op.day, actor.person_id, now, delivery)
+                    .await?;
+            } else if old == Some(&unexplained) {
+                // Only an unexplained absence can have an open question to withdraw.
+                close_reason_request(conn, op.child_id, op.day, now).await?;
             }
         }
         return Ok(OpResult::Applied);
