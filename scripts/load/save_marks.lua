@@ -5,6 +5,15 @@ local targets = dofile(os.getenv("TABEL_LOAD_TARGETS") or "targets.lua")
 local counter = 0
 local thread_offset = 0
 local failures = 0
+-- A tablet's pause between two saves (ms): 0 saturates the server (closed loop); with a
+-- pause, the connections offer a fixed rate like real tablets and latency shows what a
+-- teacher waits.
+local think = tonumber(os.getenv("TABEL_LOAD_THINK_MS") or "0")
+
+function delay()
+  if think > 0 then return math.random(math.floor(think / 2), math.floor(think * 3 / 2)) end
+  return 0
+end
 
 function setup(thread)
   thread:set("thread_offset", math.random(1, #targets))

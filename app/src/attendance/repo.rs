@@ -809,7 +809,7 @@ pub async fn mark_history(
     let date = parse_date(date)?;
     let rows = sqlx::query(
         "SELECT a.at, a.old_status, a.old_reason, a.new_status, a.new_reason, a.device, a.path, \
-         p.surname, p.given_name, p.patronymic FROM mark_audit a JOIN people p ON p.id = a.by_person \
+         a.outcome, p.surname, p.given_name, p.patronymic FROM mark_audit a JOIN people p ON p.id = a.by_person \
          WHERE a.child_id = $1 AND a.day = $2 ORDER BY a.at, a.id",
     )
     .bind(child_id)
@@ -833,7 +833,15 @@ pub async fn mark_history(
                 old: describe(r.try_get("old_status")?, r.try_get("old_reason")?),
                 new: describe(r.try_get("new_status")?, r.try_get("new_reason")?),
                 device: r.try_get("device")?,
-                path: r.try_get("path")?,
+                // A synced op that lost to a later mark changed nothing; the row says so
+                // rather than looking like a change to the same value.
+                path: match r.try_get::<Option<String>, _>("outcome")?.as_deref() {
+                    Some("superseded") => format!(
+                        "{} (не применена: в силе более поздняя отметка)",
+                        r.try_get::<String, _>("path")?
+                    ),
+                    _ => r.try_get("path")?,
+                },
             })
         })
         .collect::<Result<_, sqlx::Error>>()

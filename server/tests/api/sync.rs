@@ -295,6 +295,21 @@ async fn two_tablets_end_on_the_later_mark_in_either_order(app: TestApp) {
             ]
         };
         assert_eq!(audit, expected);
+        // The history page tells the losing op from a change.
+        let history = teacher
+            .json(
+                "mark_history",
+                &[("child_id", &child.to_string()), ("date", &on.to_string())],
+            )
+            .await;
+        let paths: Vec<&str> = history
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["path"].as_str().unwrap())
+            .collect();
+        let lost = "sync (не применена: в силе более поздняя отметка)";
+        assert_eq!(paths.contains(&lost), !a_first, "{paths:?}");
     }
 
     // Recorded at the same millisecond: the device breaks the tie ("tab-b" > "tab-a"),
