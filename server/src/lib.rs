@@ -4,6 +4,7 @@ pub mod configuration;
 pub mod demo;
 pub mod exports;
 pub mod mailer;
+pub mod offline;
 pub mod region;
 pub mod region_cli;
 pub mod sso;

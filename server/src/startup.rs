@@ -113,6 +113,7 @@ pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router
         None => Router::new(),
     };
     let exports = crate::exports::routes(state.db.clone());
+    let offline = crate::offline::routes(&state.leptos_options.site_root);
     Router::new()
         .route("/health_check", get(health_check))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
@@ -120,6 +121,7 @@ pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router
         .with_state(state)
         .merge(sso)
         .merge(exports)
+        .merge(offline)
         .layer(middleware::from_fn(reject_cross_site_writes))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
