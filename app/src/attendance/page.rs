@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
 
 use super::{
     load_marking_sheet, load_timesheet, MarkInput, MarkRow, MarkingSheet, SaveMarks,
@@ -8,6 +9,7 @@ use super::{
 use crate::components::{ErrorNotice, Gate};
 use crate::domain::timesheet::{Cell, Mark};
 use crate::domain::Role;
+use crate::error::ErrorKind;
 
 fn param(name: &'static str) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
     let params = use_params_map();
@@ -15,30 +17,94 @@ fn param(name: &'static str) -> impl Fn() -> Option<String> + Clone + Send + Syn
 }
 
 /// Daily marking of a group on a tablet.
+///
+/// Works offline (issue #7): every mark is an op queued in IndexedDB and sent by
+/// `frontend/public/offline.js` (see [`offline`]), and the service worker keeps the pages
+/// the teacher opened. Without JavaScript the page still shows the group and its marks;
+/// marking needs the wasm client.
 #[component]
 pub fn MarkingPage() -> impl IntoView {
     view! { <Gate roles=&[Role::OrgAdmin, Role::Teacher] page=|_| view! { <Marking/> }/> }
+}
+
+/// A sheet and the time it was read (Unix ms, server clock as far as the tablet knows
+/// it): local marks the server took after that time are not in it yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Loaded {
+    sheet: MarkingSheet,
+    read_at: i64,
+}
+
+/// One child's mark to record, with the name the conflicts list shows if it is refused.
+#[derive(Debug, Clone)]
+struct Marked {
+    child_id: i64,
+    // Read by the browser's queue only; the server never marks.
+    #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
+    name: String,
+    mark: Mark,
 }
 
 #[component]
 fn Marking() -> impl IntoView {
     let group = param("id");
     let date = param("date");
+    // Only for a browser where offline.js cannot keep marks (no IndexedDB): then marks
+    // are saved directly, as before offline marking.
     let save = ServerAction::<SaveMarks>::new();
+    let reload = RwSignal::new(0u32);
+    let local = RwSignal::new(offline::State::default());
+    let last = StoredValue::new(None::<Loaded>);
+    let key = (group.clone(), date.clone());
     let sheet = Resource::new(
-        move || (group(), date(), save.version().get()),
-        |(group, date, _)| async move {
+        move || (key.0(), key.1(), save.version().get(), reload.get()),
+        move |(group, date, _, _)| async move {
             let group = group
                 .and_then(|g| g.parse::<i64>().ok())
                 .unwrap_or_default();
-            load_marking_sheet(group, date.unwrap_or_default()).await
+            let date = date.unwrap_or_default();
+            let read_at = offline::now_ms();
+            match load_marking_sheet(group, date.clone()).await {
+                Ok(sheet) => {
+                    let loaded = Loaded { sheet, read_at };
+                    last.set_value(Some(loaded.clone()));
+                    Ok(loaded)
+                }
+                // Reloading without a network keeps the sheet on screen instead of an error.
+                Err(error) if error.kind == ErrorKind::Transport => last
+                    .get_value()
+                    .filter(|l| l.sheet.group_id == group && l.sheet.date == date)
+                    .ok_or(error),
+                Err(error) => Err(error),
+            }
         },
     );
+    // Effects run in the browser only, after hydration, so the server's HTML and the
+    // first client render agree (no local marks yet) and the local ones arrive after.
+    Effect::new(move |_| {
+        if let (Some(group), Some(day)) = (group().and_then(|g| g.parse::<i64>().ok()), date()) {
+            offline::watch(group, &day, local);
+        }
+    });
+    on_cleanup(offline::unwatch);
+    // offline.js bumps `refresh` when the server's marks may differ from the sheet (a
+    // reconnection, an op superseded or refused): read the sheet again.
+    let seen = StoredValue::new(None::<u32>);
+    Effect::new(move |_| {
+        let (ready, refresh) = local.with(|s| (s.ready, s.refresh));
+        if !ready {
+            return;
+        }
+        if seen.get_value().is_some_and(|before| before != refresh) {
+            reload.update(|n| *n += 1);
+        }
+        seen.set_value(Some(refresh));
+    });
     view! {
         <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
             {move || Suspend::new(async move {
                 match sheet.await {
-                    Ok(sheet) => view! { <MarkingList sheet save/> }.into_any(),
+                    Ok(loaded) => view! { <MarkingList loaded local save/> }.into_any(),
                     Err(error) => view! { <h1>"Отметка посещаемости"</h1><ErrorNotice error/> }.into_any(),
                 }
             })}
@@ -46,39 +112,90 @@ fn Marking() -> impl IntoView {
     }
 }
 
-#[component]
-fn MarkingList(sheet: MarkingSheet, save: ServerAction<SaveMarks>) -> impl IntoView {
-    // «Остальные присутствуют» marks the unmarked present, except those whose parents
-    // announced an absence: they are marked absent with the announced reason.
-    let unmarked: Vec<MarkInput> = sheet
-        .children
+/// What a child's line shows: the mark, and whether it still waits to be sent.
+#[derive(Debug, Clone, PartialEq)]
+struct Shown {
+    mark: Option<Mark>,
+    pending: bool,
+}
+
+/// The sheet's mark overlaid with this tablet's own: an op still queued, or one the
+/// server took after the sheet was read (a page copy from before it was sent). A
+/// superseded or refused op shows nothing of its own: the sheet has the server's mark.
+fn shown(row: &MarkRow, local: &offline::State, read_at: i64) -> Shown {
+    let own = local
+        .marks
         .iter()
-        .filter(|c| c.mark.is_none())
-        .map(|c| MarkInput {
-            child_id: c.child_id,
-            mark: match &c.planned {
-                Some(reason) => Mark::Absent {
-                    reason: Some(reason.clone()),
-                },
-                None => Mark::Present,
-            },
-        })
-        .collect();
-    let unmarked_count = unmarked.len();
+        .find(|m| m.child_id == row.child_id)
+        .and_then(|m| match (m.status.as_str(), m.acked_at) {
+            ("queued", _) => Some((m.mark.clone(), true)),
+            ("applied" | "duplicate", Some(at)) if at > read_at => Some((m.mark.clone(), false)),
+            _ => None,
+        });
+    match own {
+        Some((mark, pending)) => Shown {
+            mark: Some(mark),
+            pending,
+        },
+        None => Shown {
+            mark: row.mark.clone(),
+            pending: false,
+        },
+    }
+}
+
+#[component]
+fn MarkingList(
+    loaded: Loaded,
+    local: RwSignal<offline::State>,
+    save: ServerAction<SaveMarks>,
+) -> impl IntoView {
+    let Loaded { sheet, read_at } = loaded;
     let (group_id, date) = (sheet.group_id, sheet.date.clone());
     let month = sheet.date[..7].to_owned();
     let editable = sheet.refusal.is_none();
     let reasons = StoredValue::new(sheet.reasons.clone());
-    let all_present = {
+    let rows = StoredValue::new(sheet.children.clone());
+    let mark = {
         let date = date.clone();
-        move |_| {
+        Callback::new(move |marks: Vec<Marked>| {
+            if offline::enqueue(&date, &marks) {
+                return;
+            }
             save.dispatch(SaveMarks {
                 group_id,
                 date: date.clone(),
-                marks: unmarked.clone(),
+                marks: marks
+                    .into_iter()
+                    .map(|m| MarkInput {
+                        child_id: m.child_id,
+                        mark: m.mark,
+                    })
+                    .collect(),
             });
-        }
+        })
     };
+    // «Остальные присутствуют» marks the unmarked present, except those whose parents
+    // announced an absence: they are marked absent with the announced reason.
+    let unmarked = move || {
+        let local = local.read();
+        rows.with_value(|rows| {
+            rows.iter()
+                .filter(|row| shown(row, &local, read_at).mark.is_none())
+                .map(|row| Marked {
+                    child_id: row.child_id,
+                    name: row.name.clone(),
+                    mark: match &row.planned {
+                        Some(reason) => Mark::Absent {
+                            reason: Some(reason.clone()),
+                        },
+                        None => Mark::Present,
+                    },
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    let unmarked_count = Memo::new(move |_| unmarked().len());
     view! {
         <h1>{sheet.group_name.clone()}" · "{sheet.date_title.clone()}</h1>
         <nav class="day-nav">
@@ -86,19 +203,133 @@ fn MarkingList(sheet: MarkingSheet, save: ServerAction<SaveMarks>) -> impl IntoV
             <a href=format!("/groups/{group_id}/timesheet/{month}")>"Табель за месяц"</a>
             <a href=format!("/groups/{group_id}/notices")>"Уведомления родителям"</a>
         </nav>
+        <SyncStatus local/>
+        <Conflicts local/>
         {sheet.refusal.clone().map(|r| view! { <p class="notice day-refusal" role="status">{r}</p> })}
         {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert" id="mark-error">{e.ru}</p> })}
         <p class="unmarked" aria-live="polite">
-            {if unmarked_count == 0 { "Все дети отмечены.".to_owned() } else { format!("Не отмечено: {unmarked_count}") }}
+            {move || match unmarked_count.get() {
+                0 => "Все дети отмечены.".to_owned(),
+                n => format!("Не отмечено: {n}"),
+            }}
         </p>
-        {(editable && unmarked_count > 0).then(|| view! {
-            <button type="button" class="all-present" on:click=all_present disabled=move || save.pending().get()>
+        {move || (editable && unmarked_count.get() > 0).then(|| view! {
+            <button type="button" class="all-present" on:click=move |_| mark.run(unmarked()) disabled=move || save.pending().get()>
                 "Остальные присутствуют"
             </button>
         })}
         <ul class="marking">
-            {sheet.children.into_iter().map(|row| view! { <MarkLine row group_id date=date.clone() editable reasons save/> }).collect_view()}
+            {sheet.children.into_iter().map(|row| {
+                let line = {
+                    let row = row.clone();
+                    Memo::new(move |_| shown(&row, &local.read(), read_at))
+                };
+                view! { <MarkLine row group_id date=date.clone() editable reasons line mark/> }
+            }).collect_view()}
         </ul>
+    }
+}
+
+/// Online or not, and what still waits to be sent (from offline.js). Empty until the
+/// browser's queue is open, so without JavaScript it says nothing it cannot keep.
+#[component]
+fn SyncStatus(local: RwSignal<offline::State>) -> impl IntoView {
+    let status = move || {
+        let s = local.read();
+        s.ready.then(|| {
+            let (net, net_en) = if s.online {
+                ("В сети", "Online")
+            } else {
+                ("Нет сети", "Offline")
+            };
+            let refused = s.conflicts.len();
+            let (queue, queue_en) = match (s.pending, refused) {
+                (0, 0) => ("Всё сохранено".to_owned(), "all saved".to_owned()),
+                (0, n) => (
+                    format!("Всё отправлено, не принято: {n}"),
+                    format!("all sent, {n} not accepted"),
+                ),
+                (n, _) => (
+                    format!("Ожидают отправки: {n}"),
+                    format!("{n} waiting to be sent"),
+                ),
+            };
+            view! {
+                <span class="sync-net">{net}</span>
+                <span class="sync-queue">{queue}</span>
+                <span class="sync-en" lang="en">{format!("{net_en} · {queue_en}")}</span>
+                {s.saved_offline.then(|| view! {
+                    <span class="sync-offline-ready">"Страница доступна без сети"</span>
+                })}
+                {s.error.clone().filter(|_| s.pending > 0).map(|e| view! {
+                    <span class="sync-error" title=s.error_en.clone().unwrap_or_default()>{e}</span>
+                })}
+            }
+        })
+    };
+    view! {
+        <div
+            class="sync-status"
+            role="status"
+            aria-live="polite"
+            class:is-offline=move || local.with(|s| s.ready && !s.online)
+            class:has-pending=move || local.with(|s| s.pending > 0)
+            data-pending=move || local.with(|s| s.pending.to_string())
+            data-offline-ready=move || local.with(|s| s.saved_offline.to_string())
+        >
+            {status}
+        </div>
+    }
+}
+
+/// Marks the server refused (a closed month, a child who left…), with its reason, until
+/// the teacher dismisses them or marks the day again.
+#[component]
+fn Conflicts(local: RwSignal<offline::State>) -> impl IntoView {
+    move || {
+        let conflicts = local.with(|s| s.conflicts.clone());
+        (!conflicts.is_empty()).then(|| {
+            view! {
+                <section class="conflicts" aria-labelledby="conflicts-title">
+                    <h2 id="conflicts-title">"Не сохранено "<span lang="en">"· Not saved"</span></h2>
+                    <ul>
+                        {conflicts.into_iter().map(|c| {
+                            let (ru, en) = offline::refusal_text(&c.refusal);
+                            let op_id = c.op_id.clone();
+                            view! {
+                                <li class="conflict" data-child=c.child_name.clone() data-day=c.day.clone()>
+                                    <span class="conflict-what">
+                                        <strong>{c.child_name.clone()}</strong>
+                                        {format!(" · {} · {}", day_ru(&c.day), mark_ru(&c.mark))}
+                                    </span>
+                                    <span class="conflict-message" title=en>{ru}</span>
+                                    <button type="button" class="secondary" on:click=move |_| offline::dismiss(&op_id)>
+                                        "Скрыть"
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    }
+}
+
+/// `2026-10-20` → `20.10.2026`.
+fn day_ru(day: &str) -> String {
+    let mut parts = day.splitn(3, '-');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(y), Some(m), Some(d)) => format!("{d}.{m}.{y}"),
+        _ => day.to_owned(),
+    }
+}
+
+fn mark_ru(mark: &Mark) -> String {
+    match mark {
+        Mark::Present => "был".to_owned(),
+        Mark::Absent { reason: None } => "не был".to_owned(),
+        Mark::Absent { reason: Some(code) } => format!("не был ({code})"),
     }
 }
 
@@ -109,55 +340,78 @@ fn MarkLine(
     date: String,
     editable: bool,
     reasons: StoredValue<Vec<super::ReasonOption>>,
-    save: ServerAction<SaveMarks>,
+    line: Memo<Shown>,
+    mark: Callback<Vec<Marked>>,
 ) -> impl IntoView {
     let child_id = row.child_id;
-    let date_for_link = date.clone();
-    let send = move |mark: Mark| {
-        save.dispatch(SaveMarks {
-            group_id,
-            date: date.clone(),
-            marks: vec![MarkInput { child_id, mark }],
-        });
+    let name = row.name.clone();
+    let send = move |value: Mark| {
+        mark.run(vec![Marked {
+            child_id,
+            name: name.clone(),
+            mark: value,
+        }]);
     };
-    let (present, absent, reason) = match &row.mark {
-        Some(Mark::Present) => (true, false, None),
-        Some(Mark::Absent { reason }) => (false, true, reason.clone()),
-        None => (false, false, None),
+    let present = move || matches!(line.read().mark, Some(Mark::Present));
+    let absent = move || matches!(line.read().mark, Some(Mark::Absent { .. }));
+    let reason = move || match &line.read().mark {
+        Some(Mark::Absent { reason: Some(code) }) => code.clone(),
+        _ => String::new(),
     };
-    let state = match &row.mark {
+    let state = move || match line.read().mark {
         None => "не отмечен",
         Some(Mark::Present) => "присутствует",
         Some(Mark::Absent { .. }) => "отсутствует",
     };
+    let planned = row.planned.clone();
     let send_present = send.clone();
     let send_absent = send.clone();
     let send_reason = send;
+    let label = row.name.clone();
     view! {
-        <li class="mark-row" class:is-present=present class:is-absent=absent data-child=row.name.clone()>
+        <li
+            class="mark-row"
+            class:is-present=present
+            class:is-absent=absent
+            class:is-pending=move || line.read().pending
+            data-child=row.name.clone()
+        >
             <span class="child-name">
                 {row.name.clone()}
                 " "
-                <a class="history-link" href=format!("/groups/{group_id}/marks/{date_for_link}/history/{child_id}")>"история"</a>
+                <a class="history-link" href=format!("/groups/{group_id}/marks/{date}/history/{child_id}")>"история"</a>
+                {move || line.read().pending.then(|| view! {
+                    <span class="pending-mark" title="Ждёт отправки на сервер · waiting to be sent">"ждёт отправки"</span>
+                })}
             </span>
             <span class="visually-hidden mark-state">{state}</span>
-            {row.planned.clone().filter(|_| row.mark.is_none()).map(|reason| view! {
-                <span class="planned">{format!("Родители сообщили об отсутствии ({reason})")}</span>
-            })}
+            {move || {
+                let planned = planned.clone().filter(|_| line.read().mark.is_none());
+                planned.map(|reason| view! {
+                    <span class="planned">{format!("Родители сообщили об отсутствии ({reason})")}</span>
+                })
+            }}
             <div class="mark-buttons" role="group" aria-label=format!("Отметка: {}", row.name)>
-                <button type="button" class="present-button" aria-pressed=present.to_string() disabled=!editable
+                <button type="button" class="present-button" aria-pressed=move || present().to_string() disabled=!editable
                     on:click=move |_| send_present(Mark::Present)>"Был"</button>
-                <button type="button" class="absent-button" aria-pressed=absent.to_string() disabled=!editable
+                <button type="button" class="absent-button" aria-pressed=move || absent().to_string() disabled=!editable
                     on:click=move |_| send_absent(Mark::Absent { reason: None })>"Не был"</button>
             </div>
-            {absent.then(|| {
-                let current = reason.clone().unwrap_or_default();
+            {move || absent().then(|| {
+                // Chosen once when the list appears; later changes go through prop:value
+                // so that the open list is not rebuilt under the teacher's finger.
+                let current = line.with_untracked(|l| match &l.mark {
+                    Some(Mark::Absent { reason: Some(code) }) => code.clone(),
+                    _ => String::new(),
+                });
+                let send_reason = send_reason.clone();
                 view! {
                     <label class="reason">
-                        <span class="visually-hidden">{format!("Причина отсутствия: {}", row.name)}</span>
+                        <span class="visually-hidden">{format!("Причина отсутствия: {label}")}</span>
                         <select
-                            aria-label=format!("Причина: {}", row.name)
+                            aria-label=format!("Причина: {label}")
                             disabled=!editable
+                            prop:value=reason
                             on:change=move |ev| {
                                 let code = event_target_value(&ev);
                                 send_reason(Mark::Absent { reason: (!code.is_empty()).then_some(code) });
@@ -432,5 +686,216 @@ fn MarkHistory() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// The marking page's side of offline marking. The queue, IndexedDB, the sync loop and
+/// the service worker are plain JS (`frontend/public/offline.js`, `window.tabelOffline`)
+/// so that the wasm bundle carries none of that plumbing; the page makes the ops itself
+/// (`OpId::new_v7`, `MarkOp`), so they are the domain's own wire format.
+mod offline {
+    use serde::Deserialize;
+
+    use crate::domain::sync::Refusal;
+    use crate::domain::timesheet::Mark;
+    use crate::domain::Bilingual;
+
+    /// What offline.js reports on every change (its `state`).
+    #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+    #[serde(default)]
+    pub struct State {
+        pub ready: bool,
+        pub online: bool,
+        pub pending: u32,
+        pub error: Option<String>,
+        pub error_en: Option<String>,
+        pub saved_offline: bool,
+        pub marks: Vec<LocalMark>,
+        pub conflicts: Vec<Conflict>,
+        pub refresh: u32,
+    }
+
+    /// The latest op this tablet made for a child on the watched day.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    pub struct LocalMark {
+        pub child_id: i64,
+        pub mark: Mark,
+        /// When the server answered for it (server clock); `None` while queued.
+        pub acked_at: Option<i64>,
+        /// `queued`, or the outcome's status: `applied`, `superseded`, `duplicate`, `refused`.
+        pub status: String,
+    }
+
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    pub struct Conflict {
+        pub op_id: String,
+        pub day: String,
+        pub mark: Mark,
+        pub child_name: String,
+        /// The outcome's refusal as JSON text (`{"kind": …}`), parsed only when shown so
+        /// that a kind this build does not know still shows up, with a general message.
+        pub refusal: String,
+    }
+
+    /// The teacher's message for a refusal, in Russian and English.
+    pub fn refusal_text(refusal: &str) -> (String, String) {
+        match leptos::serde_json::from_str::<Refusal>(refusal) {
+            Ok(refusal) => (refusal.ru(), refusal.en()),
+            Err(_) => (
+                "Сервер не принял отметку.".to_owned(),
+                "The server did not accept the mark.".to_owned(),
+            ),
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    pub use browser::*;
+
+    #[cfg(feature = "hydrate")]
+    mod browser {
+        use std::cell::RefCell;
+
+        use leptos::prelude::*;
+        use leptos::wasm_bindgen::prelude::*;
+        use serde::{Deserialize, Serialize};
+
+        use super::super::Marked;
+        use super::State;
+        use crate::domain::sync::{DeviceId, MarkOp, OpId};
+
+        /// One queue entry as offline.js stores it: the op as sent, and what the conflicts
+        /// list shows if it is refused.
+        #[derive(Serialize)]
+        struct Queued<'a> {
+            op: MarkOp,
+            info: Info<'a>,
+        }
+
+        #[derive(Serialize)]
+        struct Info<'a> {
+            child_name: &'a str,
+        }
+
+        // `catch`: offline.js may be missing (blocked, failed to load); the page then
+        // saves marks directly instead of failing.
+        #[wasm_bindgen(wasm_bindgen = leptos::wasm_bindgen, js_namespace = tabelOffline)]
+        extern "C" {
+            #[wasm_bindgen(catch, js_name = watch)]
+            fn js_watch(page: &str, listener: &Closure<dyn Fn(String)>) -> Result<(), JsValue>;
+            #[wasm_bindgen(catch, js_name = unwatch)]
+            fn js_unwatch() -> Result<(), JsValue>;
+            #[wasm_bindgen(catch, js_name = enqueue)]
+            fn js_enqueue(items: &str) -> Result<(), JsValue>;
+            #[wasm_bindgen(catch, js_name = dismiss)]
+            fn js_dismiss(op_id: &str) -> Result<(), JsValue>;
+            #[wasm_bindgen(catch, js_name = stamp)]
+            fn js_stamp() -> Result<String, JsValue>;
+            #[wasm_bindgen(catch, js_name = usable)]
+            fn js_usable() -> Result<bool, JsValue>;
+        }
+
+        type Listener = Closure<dyn Fn(String)>;
+
+        thread_local! {
+            // The callback offline.js holds; replaced on every watch, dropped on unwatch.
+            static LISTENER: RefCell<Option<Listener>> = const { RefCell::new(None) };
+        }
+
+        pub fn watch(group_id: i64, day: &str, state: RwSignal<State>) {
+            let listener = Closure::<dyn Fn(String)>::new(move |json: String| {
+                match leptos::serde_json::from_str::<State>(&json) {
+                    Ok(next) => {
+                        state.try_set(next);
+                    }
+                    Err(error) => leptos::logging::warn!("offline state not understood: {error}"),
+                }
+            });
+            let page = format!(r#"{{"group_id":{group_id},"day":{day:?}}}"#);
+            if js_watch(&page, &listener).is_ok() {
+                LISTENER.with(|l| *l.borrow_mut() = Some(listener));
+            }
+        }
+
+        pub fn unwatch() {
+            let _ = js_unwatch();
+            LISTENER.with(|l| l.borrow_mut().take());
+        }
+
+        pub fn dismiss(op_id: &str) {
+            let _ = js_dismiss(op_id);
+        }
+
+        /// The tablet's id, its clock corrected by the last known server offset, and
+        /// random bits for the op id.
+        #[derive(Deserialize)]
+        struct Stamp {
+            device: String,
+            now: i64,
+            random: [u8; 10],
+        }
+
+        fn stamp() -> Option<Stamp> {
+            leptos::serde_json::from_str(&js_stamp().ok()?).ok()
+        }
+
+        pub fn now_ms() -> i64 {
+            stamp().map_or_else(|| leptos::web_sys::js_sys::Date::now() as i64, |s| s.now)
+        }
+
+        /// Queues the marks as ops; `false` if offline.js cannot keep them.
+        pub fn enqueue(day: &str, marks: &[Marked]) -> bool {
+            if !js_usable().unwrap_or(false) {
+                return false;
+            }
+            let Ok(day) = day.parse() else {
+                return false;
+            };
+            let mut items = Vec::with_capacity(marks.len());
+            for marked in marks {
+                let Some(stamp) = stamp() else {
+                    return false;
+                };
+                let Ok(device) = DeviceId::parse(&stamp.device) else {
+                    return false;
+                };
+                let op = MarkOp {
+                    op_id: OpId::new_v7(u64::try_from(stamp.now).unwrap_or(0), stamp.random),
+                    child_id: marked.child_id,
+                    day,
+                    mark: marked.mark.clone(),
+                    device,
+                    recorded_at: stamp.now,
+                };
+                items.push(Queued {
+                    op,
+                    info: Info {
+                        child_name: &marked.name,
+                    },
+                });
+            }
+            leptos::serde_json::to_string(&items)
+                .ok()
+                .is_some_and(|json| js_enqueue(&json).is_ok())
+        }
+    }
+
+    // The server renders the page and never marks.
+    #[cfg(not(feature = "hydrate"))]
+    pub fn watch(_group_id: i64, _day: &str, _state: leptos::prelude::RwSignal<State>) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn unwatch() {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn dismiss(_op_id: &str) {}
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn enqueue(_day: &str, _marks: &[super::Marked]) -> bool {
+        false
+    }
+
+    #[cfg(not(feature = "hydrate"))]
+    pub fn now_ms() -> i64 {
+        chrono::Utc::now().timestamp_millis()
     }
 }

@@ -1,0 +1,568 @@
+// Tabel offline marking, the browser end (issue #7; the contract is docs/sync-protocol.md).
+//
+// Every mark the marking page makes is an op, kept in IndexedDB until the server answers
+// for its id. This script owns that storage and the sync loop, and registers the service
+// worker (/sw.js) that keeps the pages themselves. It is plain JS, not wasm, so that the
+// IndexedDB and fetch plumbing costs the wasm bundle nothing; the marking page (Rust,
+// app/src/attendance/page.rs) talks to it through `window.tabelOffline`, with JSON strings
+// both ways, and gets every change of state through one callback.
+(() => {
+  'use strict';
+  if (window.tabelOffline) return;
+
+  const DB_NAME = 'tabel-offline';
+  const DB_VERSION = 1;
+  const MAX_BATCH = 200; // domain::sync::MAX_BATCH
+  const RETRY_MIN_MS = 2000;
+  const RETRY_MAX_MS = 60000;
+  const SWEEP_MS = 30000;
+  const BUNDLE_MAX_AGE_MS = 10 * 60000;
+  // Local marks the server has taken are kept this long: a page copy cached before they
+  // were sent does not show them, so they are laid over it (see `marks` in the state).
+  const KEEP_ACKED_MS = 45 * 86400000;
+  const DEVICE_KEY = 'tabel-device';
+  const OFFSET_KEY = 'tabel-clock-offset';
+  const KNOWN = new Set(['applied', 'superseded', 'duplicate', 'refused']);
+
+  const state = {
+    // IndexedDB is open, so marks can be queued.
+    ready: false,
+    online: navigator.onLine,
+    // Ops in the queue, all pages together.
+    pending: 0,
+    syncing: false,
+    // Why the last sync failed, for the teacher (Russian; `error_en` in English).
+    error: null,
+    error_en: null,
+    // The service worker holds a copy of the watched page.
+    saved_offline: false,
+    // The latest local op per child on the watched day: { child_id, mark, acked_at, status }.
+    marks: [],
+    // Refused ops: { op_id, child_id, day, mark, child_name, refusal }.
+    conflicts: [],
+    // Bumped when the server's marks may differ from the page's: it reloads its sheet.
+    refresh: 0,
+  };
+
+  const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  const validDevice = (id) => typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id);
+
+  let watched = null;
+  let offset = Number(readLocal(OFFSET_KEY)) || 0;
+  let device = loadDevice();
+
+  function readLocal(key) {
+    try { return localStorage.getItem(key); } catch (_) { return null; }
+  }
+
+  function writeLocal(key, value) {
+    try { localStorage.setItem(key, value); } catch (_) { /* private mode: IndexedDB still has it */ }
+  }
+
+  function loadDevice() {
+    const stored = readLocal(DEVICE_KEY);
+    if (validDevice(stored)) return stored;
+    const made = 'tab-' + hex(crypto.getRandomValues(new Uint8Array(8)));
+    writeLocal(DEVICE_KEY, made);
+    return made;
+  }
+
+  const serverNow = () => Date.now() + offset;
+
+  // ---- IndexedDB ----
+
+  let dbPromise = null;
+  let dbFailed = false;
+
+  function openDb() {
+    if (!dbPromise) {
+      dbPromise = new Promise((resolve, reject) => {
+        if (!window.indexedDB) {
+          reject(new Error('IndexedDB is not available'));
+          return;
+        }
+        const request = indexedDB.open(DB_NAME, DB_VERSION);
+        request.onupgradeneeded = () => {
+          const db = request.result;
+          db.createObjectStore('queue', { keyPath: 'op_id' });
+          db.createObjectStore('conflicts', { keyPath: 'op_id' });
+          db.createObjectStore('recent', { keyPath: 'key' });
+          db.createObjectStore('bundle');
+          db.createObjectStore('meta');
+        };
+        request.onsuccess = () => {
+          const db = request.result;
+          // A newer version of this script in another tab wants to upgrade: let it.
+          db.onversionchange = () => db.close();
+          resolve(db);
+        };
+        request.onerror = () => reject(request.error);
+      });
+      dbPromise.then(adoptMeta, () => { dbFailed = true; });
+    }
+    return dbPromise;
+  }
+
+  const done = (request) => new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+
+  // Runs `work` in one transaction and resolves with its result once it has committed.
+  // `work` may only await requests of this transaction, or it would end early.
+  async function tx(names, mode, work) {
+    const db = await openDb();
+    const t = db.transaction(names, mode);
+    const committed = new Promise((resolve, reject) => {
+      t.oncomplete = resolve;
+      t.onerror = () => reject(t.error);
+      t.onabort = () => reject(t.error || new Error('transaction aborted'));
+    });
+    const stores = {};
+    for (const name of names) stores[name] = t.objectStore(name);
+    let result;
+    try {
+      result = await work(stores);
+    } catch (error) {
+      try { t.abort(); } catch (_) { /* already finished */ }
+      throw error;
+    }
+    await committed;
+    return result;
+  }
+
+  // The device id is made once; IndexedDB outlives a cleared localStorage and the other
+  // way round, so whichever has one gives it to the other.
+  async function adoptMeta() {
+    await tx(['meta'], 'readwrite', async ({ meta }) => {
+      const stored = await done(meta.get('device'));
+      if (validDevice(stored)) {
+        device = stored;
+        writeLocal(DEVICE_KEY, stored);
+      } else {
+        meta.put(device, 'device');
+      }
+      const storedOffset = await done(meta.get('clock_offset'));
+      if (typeof storedOffset === 'number' && readLocal(OFFSET_KEY) === null) offset = storedOffset;
+    });
+  }
+
+  function learnOffset(serverTime, sent, received) {
+    if (typeof serverTime !== 'number') return;
+    // The server read its clock about halfway through the round trip.
+    offset = Math.round(serverTime - (sent + received) / 2);
+    writeLocal(OFFSET_KEY, String(offset));
+    tx(['meta'], 'readwrite', ({ meta }) => { meta.put(offset, 'clock_offset'); }).catch(() => {});
+  }
+
+  // ---- state for the page ----
+
+  const channel = 'BroadcastChannel' in window ? new BroadcastChannel('tabel-offline') : null;
+  if (channel) channel.onmessage = () => loadState();
+
+  // Another tab of this tablet changed the stores.
+  function changed() {
+    if (channel) channel.postMessage('changed');
+  }
+
+  function notify() {
+    if (watched && watched.listener) {
+      try {
+        watched.listener(JSON.stringify(state));
+      } catch (error) {
+        console.error('tabelOffline: the page did not take the state', error);
+      }
+    }
+  }
+
+  async function loadState() {
+    try {
+      const [pending, recent, conflicts] = await tx(['queue', 'recent', 'conflicts'], 'readonly', async (s) => [
+        await done(s.queue.count()),
+        watched ? await done(s.recent.getAll()) : [],
+        await done(s.conflicts.getAll()),
+      ]);
+      state.ready = true;
+      state.pending = pending;
+      state.marks = recent
+        .filter((r) => watched && r.day === watched.day)
+        .map((r) => ({ child_id: r.child_id, mark: r.mark, acked_at: r.acked_at, status: r.status }));
+      state.conflicts = conflicts
+        .sort((a, b) => a.at - b.at)
+        .map((c) => ({
+          op_id: c.op_id,
+          child_id: c.op.child_id,
+          day: c.op.day,
+          mark: c.op.mark,
+          child_name: (c.info && c.info.child_name) || `№ ${c.op.child_id}`,
+          refusal: JSON.stringify(c.refusal || {}),
+        }));
+    } catch (error) {
+      state.ready = false;
+      state.error = `Отметки нельзя сохранить на этом устройстве (${error && error.message}).`;
+      state.error_en = 'Marks cannot be kept on this device.';
+    }
+    notify();
+  }
+
+  // ---- queueing ----
+
+  // `json`: [{ op: MarkOp, info: { child_name } }], made by the page. The ops are in
+  // IndexedDB before the page shows them (it waits for the state that follows).
+  function enqueue(json) {
+    const items = JSON.parse(json);
+    tx(['queue', 'recent', 'conflicts'], 'readwrite', async (s) => {
+      const conflicts = await done(s.conflicts.getAll());
+      for (const { op, info } of items) {
+        s.queue.put({ op_id: op.op_id, op, info: info || {}, queued_at: Date.now() });
+        s.recent.put({
+          key: `${op.child_id}|${op.day}`,
+          child_id: op.child_id,
+          day: op.day,
+          op_id: op.op_id,
+          mark: op.mark,
+          recorded_at: op.recorded_at,
+          acked_at: null,
+          status: 'queued',
+        });
+        // Marking the day again answers its conflict.
+        for (const c of conflicts) {
+          if (c.op.child_id === op.child_id && c.op.day === op.day) s.conflicts.delete(c.op_id);
+        }
+      }
+    }).then(
+      () => {
+        changed();
+        loadState();
+        sync();
+      },
+      (error) => {
+        state.error = `Отметка не сохранена на устройстве: ${error && error.message}. Повторите отметку.`;
+        state.error_en = 'The mark was not stored on this device. Mark again.';
+        notify();
+      },
+    );
+  }
+
+  function dismiss(opId) {
+    tx(['conflicts'], 'readwrite', ({ conflicts }) => { conflicts.delete(opId); })
+      .then(() => { changed(); loadState(); }, () => {});
+  }
+
+  // What the page needs to make an op itself (domain::sync::OpId::new_v7 in Rust).
+  function stamp() {
+    return JSON.stringify({
+      device,
+      now: serverNow(),
+      random: Array.from(crypto.getRandomValues(new Uint8Array(10))),
+    });
+  }
+
+  // ---- sync ----
+
+  let syncing = false;
+  let again = false;
+  let retryTimer = null;
+  let retryDelay = RETRY_MIN_MS;
+  // After a reconnection the server may hold other tablets' marks: the page reloads.
+  let refreshAfterSync = false;
+
+  class HttpError extends Error {
+    constructor(status, ru, en) {
+      super(`HTTP ${status}`);
+      this.status = status;
+      this.ru = ru;
+      this.en = en;
+    }
+  }
+
+  async function httpError(response) {
+    let body = null;
+    try { body = await response.json(); } catch (_) { /* not an AppError */ }
+    if (response.status === 401) {
+      return new HttpError(401, 'Сессия закончилась: войдите снова, и отметки отправятся.',
+        'Signed out: sign in again to send the marks.');
+    }
+    return new HttpError(response.status,
+      (body && body.ru) || `Сервер не принял отправку (код ${response.status}), повторим позже.`,
+      (body && body.en) || `The server did not take the upload (status ${response.status}); retrying.`);
+  }
+
+  function scheduleRetry() {
+    clearTimeout(retryTimer);
+    const jitter = 0.75 + Math.random() / 2;
+    retryTimer = setTimeout(() => { retryTimer = null; sync(); }, retryDelay * jitter);
+    retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  }
+
+  // Sends the queue, oldest first, in chunks of at most MAX_BATCH, one request at a time
+  // (across tabs too, through a Web Lock when there is one). An op leaves the queue only
+  // when the answer names it.
+  async function sync() {
+    if (syncing) {
+      again = true;
+      return;
+    }
+    if (!navigator.onLine || location.pathname === '/login') return;
+    syncing = true;
+    state.syncing = true;
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    let failed = false;
+    let attention = false;
+    try {
+      const run = () => drain().then((seen) => { attention = seen; });
+      if (navigator.locks) await navigator.locks.request('tabel-sync', run);
+      else await run();
+      state.error = null;
+      state.error_en = null;
+      retryDelay = RETRY_MIN_MS;
+    } catch (error) {
+      failed = true;
+      if (error instanceof HttpError) {
+        state.error = error.ru;
+        state.error_en = error.en;
+      } else {
+        state.error = 'Нет связи с сервером: отметки ждут отправки на этом устройстве.';
+        state.error_en = 'No connection: the marks wait on this device.';
+      }
+      scheduleRetry();
+    } finally {
+      syncing = false;
+      state.syncing = false;
+      if (!failed && (attention || refreshAfterSync)) {
+        refreshAfterSync = false;
+        state.refresh += 1;
+      }
+      await loadState();
+      if (again) {
+        again = false;
+        if (!failed) sync();
+      }
+    }
+  }
+
+  // Returns whether some op was superseded or refused: the page then shows the server's mark.
+  async function drain() {
+    let attention = false;
+    for (;;) {
+      const queued = await tx(['queue'], 'readonly', ({ queue }) => done(queue.getAll(null, MAX_BATCH)));
+      if (queued.length === 0) return attention;
+      // An envelope names one device; ops of an older device id (storage partly cleared)
+      // go in a request of their own.
+      const envelope = queued[0].op.device;
+      const batch = queued.filter((item) => item.op.device === envelope);
+      const sent = Date.now();
+      const response = await fetch('/api/sync_marks', {
+        method: 'POST',
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        body: JSON.stringify({ device: envelope, ops: batch.map((item) => item.op) }),
+      });
+      if (!response.ok) throw await httpError(response);
+      const answer = await response.json();
+      learnOffset(answer.server_time, sent, Date.now());
+      const result = await applyOutcomes(batch, answer.outcomes, serverNow());
+      attention = attention || result.attention;
+      changed();
+      if (result.acked === 0) {
+        throw new HttpError(response.status, 'Сервер не ответил ни за одну отметку, повторим позже.',
+          'The server answered for none of the marks; retrying.');
+      }
+    }
+  }
+
+  async function applyOutcomes(batch, outcomes, ackedAt) {
+    const sent = new Map(batch.map((item) => [item.op_id, item]));
+    let acked = 0;
+    let attention = false;
+    await tx(['queue', 'recent', 'conflicts'], 'readwrite', async (s) => {
+      for (const outcome of Array.isArray(outcomes) ? outcomes : []) {
+        const id = String(outcome && outcome.op_id).toLowerCase();
+        const item = sent.get(id);
+        const result = outcome && outcome.result;
+        if (!item || !result || !KNOWN.has(result.status)) continue;
+        sent.delete(id);
+        acked += 1;
+        s.queue.delete(id);
+        const key = `${item.op.child_id}|${item.op.day}`;
+        const recent = await done(s.recent.get(key));
+        if (recent && recent.op_id === id) {
+          recent.acked_at = ackedAt;
+          recent.status = result.status;
+          s.recent.put(recent);
+        }
+        if (result.status === 'refused') {
+          const { status: _status, ...refusal } = result;
+          s.conflicts.put({ op_id: id, op: item.op, info: item.info, refusal, at: ackedAt });
+          attention = true;
+        } else if (result.status === 'superseded') {
+          attention = true;
+        }
+      }
+    });
+    return { acked, attention };
+  }
+
+  async function prune() {
+    const before = serverNow() - KEEP_ACKED_MS;
+    await tx(['recent'], 'readwrite', async ({ recent }) => {
+      for (const r of await done(recent.getAll())) {
+        if (r.acked_at !== null && r.acked_at < before) recent.delete(r.key);
+      }
+    });
+  }
+
+  // ---- the offline bundle (app/src/sync: rosters, reasons, calendar of the teacher's groups) ----
+
+  async function refreshBundle() {
+    if (!navigator.onLine) return;
+    const fetchedAt = await tx(['meta'], 'readonly', ({ meta }) => done(meta.get('bundle_at')));
+    if (typeof fetchedAt === 'number' && Date.now() - fetchedAt < BUNDLE_MAX_AGE_MS) return;
+    const sent = Date.now();
+    const response = await fetch('/api/offline_bundle', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' },
+      body: '',
+    });
+    if (!response.ok) return;
+    const bundle = await response.json();
+    learnOffset(bundle.server_time, sent, Date.now());
+    await tx(['bundle', 'meta'], 'readwrite', (s) => {
+      s.bundle.put(bundle, 'current');
+      s.meta.put(Date.now(), 'bundle_at');
+    });
+    // Today's page of each of her groups opens offline even if she has not opened it yet.
+    if (bundle.today && Array.isArray(bundle.groups)) {
+      keepPages(bundle.groups.slice(0, 10).map((g) => `/groups/${g.id}/marks/${bundle.today}`));
+    }
+  }
+
+  // ---- the service worker ----
+
+  function keepPages(urls) {
+    if (!('serviceWorker' in navigator)) return Promise.resolve([]);
+    return navigator.serviceWorker.ready.then((registration) => new Promise((resolve) => {
+      const worker = registration.active;
+      if (!worker) {
+        resolve([]);
+        return;
+      }
+      const { port1, port2 } = new MessageChannel();
+      port1.onmessage = (event) => resolve((event.data && event.data.results) || []);
+      worker.postMessage({ type: 'keep-pages', urls }, [port2]);
+    }));
+  }
+
+  function keepWatchedPage() {
+    if (!watched) return;
+    const page = watched;
+    keepPages([location.pathname]).then((results) => {
+      if (watched === page && results[0] === true) {
+        state.saved_offline = true;
+        notify();
+      }
+    }, () => {});
+  }
+
+  function showUpdateBanner() {
+    if (document.querySelector('.sw-update')) return;
+    const banner = document.createElement('div');
+    banner.className = 'sw-update';
+    banner.setAttribute('role', 'status');
+    banner.innerHTML = '<span>Установлена новая версия Табеля. <span lang="en">A new version is installed.</span></span>';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.textContent = 'Обновить страницу';
+    button.addEventListener('click', () => location.reload());
+    banner.appendChild(button);
+    document.body.appendChild(banner);
+  }
+
+  // Not from the login page (nothing there works offline, and installing fetches the whole
+  // wasm while the sign-in is under way); elsewhere after the page has loaded, for the same
+  // reason.
+  if ('serviceWorker' in navigator && location.pathname !== '/login') {
+    const hadController = !!navigator.serviceWorker.controller;
+    const register = () => navigator.serviceWorker.register('/sw.js', { scope: '/', updateViaCache: 'none' })
+      .catch((error) => console.warn('tabelOffline: no service worker, pages will not open offline', error));
+    if (document.readyState === 'complete') register();
+    else window.addEventListener('load', register, { once: true });
+    // A new build took over this tab; the running wasm is the old one until a reload.
+    navigator.serviceWorker.addEventListener('controllerchange', () => {
+      if (hadController) showUpdateBanner();
+    });
+  }
+
+  // Signing in on a shared tablet: the previous person's pages and rosters go; unsent
+  // marks stay (they carry their device and are judged by the server on sending).
+  async function forgetPrivate() {
+    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: 'forget-pages' });
+    }
+    await tx(['bundle', 'meta', 'recent'], 'readwrite', async (s) => {
+      s.bundle.clear();
+      s.meta.delete('bundle_at');
+      for (const r of await done(s.recent.getAll())) {
+        if (r.acked_at !== null) s.recent.delete(r.key);
+      }
+    });
+  }
+
+  // ---- the page's interface ----
+
+  // `json`: { group_id, day }; `listener` gets the state as JSON on every change.
+  function watch(json, listener) {
+    const page = JSON.parse(json);
+    watched = { group_id: page.group_id, day: page.day, listener };
+    state.saved_offline = false;
+    state.marks = [];
+    loadState();
+    keepWatchedPage();
+    sync();
+    refreshBundle().catch(() => {});
+  }
+
+  function unwatch() {
+    watched = null;
+  }
+
+  // Whether marks can go through the queue; if not, the page saves them directly.
+  function usable() {
+    return !!window.indexedDB && !dbFailed;
+  }
+
+  window.addEventListener('online', () => {
+    state.online = true;
+    refreshAfterSync = true;
+    notify();
+    sync();
+    if (watched) {
+      keepWatchedPage();
+      refreshBundle().catch(() => {});
+    }
+  });
+  window.addEventListener('offline', () => {
+    state.online = false;
+    notify();
+  });
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && navigator.onLine) {
+      refreshAfterSync = true;
+      sync();
+    }
+  });
+  setInterval(() => {
+    if (state.pending > 0 && !syncing && retryTimer === null) sync();
+  }, SWEEP_MS);
+
+  window.tabelOffline = { watch, unwatch, enqueue, dismiss, stamp, usable };
+
+  if (location.pathname === '/login') {
+    forgetPrivate().catch(() => {});
+  } else {
+    openDb().then(() => prune()).then(() => loadState()).then(() => sync()).catch(() => loadState());
+  }
+})();
