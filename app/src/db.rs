@@ -81,6 +81,11 @@ impl Db {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrator.run(&self.pool).await?;
+        if self.backend == Backend::Sqlite {
+            // Table statistics for the query planner where they are missing or stale
+            // (PostgreSQL's autovacuum keeps its own).
+            self.pool.execute("PRAGMA optimize = 0x10002").await?;
+        }
         Ok(())
     }
 

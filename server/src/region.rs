@@ -202,7 +202,8 @@ pub async fn generate(
     let tidy = match backend {
         // Fold the write-ahead log (as big as the data: it was one transaction) back
         // into the database file and truncate it.
-        Backend::Sqlite => "PRAGMA wal_checkpoint(TRUNCATE)",
+        // Statistics first, so the planner knows marks is the big table.
+        Backend::Sqlite => "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE)",
         // Fresh statistics, or the first queries plan as if the tables were empty.
         Backend::Postgres => "ANALYZE",
     };
