@@ -118,29 +118,37 @@ async fn group_children(db: &Db, group_id: i64) -> Result<Vec<GroupChild>, AppEr
     .await?;
     rows.iter()
         .map(|r| {
-            let enrolled_on = parse_date(&r.try_get::<String, _>("enrolled_on")?)?;
-            let left_on = r
-                .try_get::<Option<String>, _>("left_on")?
-                .map(|d| parse_date(&d))
-                .transpose()?;
             Ok(GroupChild {
                 id: r.try_get("id")?,
                 name: full_name(r)?,
-                enrolment: Enrolment::new(enrolled_on, left_on)
-                    .map_err(|_| AppError::internal())?,
+                enrolment: enrolment_of(r)?,
             })
         })
         .collect()
 }
 
-fn mark_from_row(status: &str, reason: Option<String>) -> Mark {
+/// A child's enrolment from a row with `enrolled_on` and `left_on`.
+pub(crate) fn enrolment_of(row: &sqlx::any::AnyRow) -> Result<Enrolment, AppError> {
+    let enrolled_on = parse_date(&row.try_get::<String, _>("enrolled_on")?)?;
+    let left_on = row
+        .try_get::<Option<String>, _>("left_on")?
+        .map(|d| parse_date(&d))
+        .transpose()?;
+    Enrolment::new(enrolled_on, left_on).map_err(|e| {
+        tracing::error!(error = %e, "stored enrolment is inconsistent");
+        AppError::internal()
+    })
+}
+
+/// The column encoding of a mark: `status` and `reason`.
+pub(crate) fn mark_from_row(status: &str, reason: Option<String>) -> Mark {
     match status {
         "present" => Mark::Present,
         _ => Mark::Absent { reason },
     }
 }
 
-fn mark_columns(mark: &Mark) -> (&'static str, Option<&str>) {
+pub(crate) fn mark_columns(mark: &Mark) -> (&'static str, Option<&str>) {
     match mark {
         Mark::Present => ("present", None),
         Mark::Absent { reason } => ("absent", reason.as_deref()),

@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::{OfflineBundle, OfflineChild, OfflineGroup, OfflineMark, OfflinePlanned};
-use crate::attendance::repo::{calendar, parse_date, reasons, today};
+use crate::attendance::repo::{
+    calendar, enrolment_of, mark_columns, mark_from_row, parse_date, reasons, today,
+};
 use crate::attendance::ReasonOption;
 use crate::db::{is_unique_violation, now_millis, Db};
 use crate::domain::calendar::{AcademicCalendar, Month};
@@ -224,7 +226,7 @@ async fn stored_mark(
         return Ok(None);
     };
     Ok(Some(Stamped {
-        mark: mark_from_columns(&row.try_get::<String, _>("status")?, row.try_get("reason")?),
+        mark: mark_from_row(&row.try_get::<String, _>("status")?, row.try_get("reason")?),
         stamp: Stamp {
             recorded_at: row.try_get("recorded_at")?,
             device: row.try_get("device")?,
@@ -305,21 +307,6 @@ async fn audit(
     Ok(())
 }
 
-// The column encoding of a mark, as `attendance::repo` stores it.
-fn mark_columns(mark: &Mark) -> (&'static str, Option<&str>) {
-    match mark {
-        Mark::Present => ("present", None),
-        Mark::Absent { reason } => ("absent", reason.as_deref()),
-    }
-}
-
-fn mark_from_columns(status: &str, reason: Option<String>) -> Mark {
-    match status {
-        "present" => Mark::Present,
-        _ => Mark::Absent { reason },
-    }
-}
-
 /// What the ops of one batch are judged by, loaded once per batch: per child its group
 /// and enrolment, per group whether the user may mark it and its closed months, per
 /// organisation its calendar and reasons. Loading them per op would cost several
@@ -363,15 +350,7 @@ impl BatchRules {
                 query = query.bind(*id);
             }
             for row in query.fetch_all(db.pool()).await? {
-                let enrolled_on = parse_date(&row.try_get::<String, _>("enrolled_on")?)?;
-                let left_on = row
-                    .try_get::<Option<String>, _>("left_on")?
-                    .map(|d| parse_date(&d))
-                    .transpose()?;
-                let enrolment = Enrolment::new(enrolled_on, left_on).map_err(|e| {
-                    tracing::error!(error = %e, "stored enrolment is inconsistent");
-                    AppError::internal()
-                })?;
+                let enrolment = enrolment_of(&row)?;
                 children.insert(
                     row.try_get::<i64, _>("id")?,
                     ChildRules {
@@ -561,18 +540,10 @@ async fn bundle_children(
     .await?;
     rows.iter()
         .map(|row| {
-            let enrolled_on = parse_date(&row.try_get::<String, _>("enrolled_on")?)?;
-            let left_on = row
-                .try_get::<Option<String>, _>("left_on")?
-                .map(|d| parse_date(&d))
-                .transpose()?;
             Ok(OfflineChild {
                 id: row.try_get("id")?,
                 name: full_name(row)?,
-                enrolment: Enrolment::new(enrolled_on, left_on).map_err(|e| {
-                    tracing::error!(error = %e, "stored enrolment is inconsistent");
-                    AppError::internal()
-                })?,
+                enrolment: enrolment_of(row)?,
             })
         })
         .collect()
@@ -598,10 +569,7 @@ async fn bundle_marks(
             Ok(OfflineMark {
                 child_id: row.try_get("child_id")?,
                 day: parse_date(&row.try_get::<String, _>("day")?)?,
-                mark: mark_from_columns(
-                    &row.try_get::<String, _>("status")?,
-                    row.try_get("reason")?,
-                ),
+                mark: mark_from_row(&row.try_get::<String, _>("status")?, row.try_get("reason")?),
             })
         })
         .collect()

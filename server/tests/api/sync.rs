@@ -299,7 +299,7 @@ async fn two_tablets_end_on_the_later_mark_in_either_order(app: TestApp) {
         let history = teacher
             .json(
                 "mark_history",
-                &[("child_id", &child.to_string()), ("date", &on.to_string())],
+                &[("child_id", &child.to_string()), ("date", on)],
             )
             .await;
         let paths: Vec<&str> = history
