@@ -38,7 +38,7 @@
     saved_offline: false,
     // The latest local op per child on the watched day: { child_id, mark, acked_at, status }.
     marks: [],
-    // Refused ops: { op_id, child_id, day, mark, child_name, refusal }.
+    // Refused ops: { op_id, child_id, day, mark, child_name, kind, code, detail }.
     conflicts: [],
     // Bumped when the server's marks may differ from the page's: it reloads its sheet.
     refresh: 0,
@@ -195,7 +195,10 @@
           day: c.op.day,
           mark: c.op.mark,
           child_name: (c.info && c.info.child_name) || `№ ${c.op.child_id}`,
-          refusal: JSON.stringify(c.refusal || {}),
+          // Flat, as the page reads it: the kind and its fields (`code`, `detail`).
+          kind: String((c.refusal && c.refusal.kind) || ''),
+          code: String((c.refusal && c.refusal.code) || ''),
+          detail: String((c.refusal && c.refusal.detail) || ''),
         }));
     } catch (error) {
       state.ready = false;
@@ -249,14 +252,10 @@
       .then(() => { changed(); loadState(); }, () => {});
   }
 
-  // What the page needs to make an op itself (domain::sync::OpId::new_v7 in Rust).
-  function stamp() {
-    return JSON.stringify({
-      device,
-      now: serverNow(),
-      random: Array.from(crypto.getRandomValues(new Uint8Array(10))),
-    });
-  }
+  // What the page needs to make an op itself (domain::sync::OpId::new_v7 in Rust): the
+  // device id, the clock with the server's offset, random bits for the id.
+  const deviceId = () => device;
+  const random = () => crypto.getRandomValues(new Uint8Array(10));
 
   // ---- sync ----
 
@@ -558,7 +557,7 @@
     if (state.pending > 0 && !syncing && retryTimer === null) sync();
   }, SWEEP_MS);
 
-  window.tabelOffline = { watch, unwatch, enqueue, dismiss, stamp, usable };
+  window.tabelOffline = { watch, unwatch, enqueue, dismiss, usable, device: deviceId, now: serverNow, random };
 
   if (location.pathname === '/login') {
     forgetPrivate().catch(() => {});

@@ -100,9 +100,14 @@ fn Marking() -> impl IntoView {
         }
         seen.set_value(Some(refresh));
     });
+    // The page is rendered again whenever what offline.js reports changes (a tap, an
+    // answer from the server, the network), as it was after every save before offline
+    // marking: one static view is far less wasm than a reactive attribute per button.
+    let local = Memo::new(move |_| local.get());
     view! {
         <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
             {move || Suspend::new(async move {
+                let local = local.get();
                 match sheet.await {
                     Ok(loaded) => view! { <MarkingList loaded local save/> }.into_any(),
                     Err(error) => view! { <h1>"Отметка посещаемости"</h1><ErrorNotice error/> }.into_any(),
@@ -122,9 +127,8 @@ struct Shown {
 /// The sheet's mark overlaid with this tablet's own: an op still queued, or one the
 /// server took after the sheet was read (a page copy from before it was sent). A
 /// superseded or refused op shows nothing of its own: the sheet has the server's mark.
-fn shown(row: &MarkRow, local: &offline::State, read_at: i64) -> Shown {
-    let own = local
-        .marks
+fn shown(row: &MarkRow, own: &[offline::LocalMark], read_at: i64) -> Shown {
+    let own = own
         .iter()
         .find(|m| m.child_id == row.child_id)
         .and_then(|m| match (m.status.as_str(), m.acked_at) {
@@ -147,7 +151,7 @@ fn shown(row: &MarkRow, local: &offline::State, read_at: i64) -> Shown {
 #[component]
 fn MarkingList(
     loaded: Loaded,
-    local: RwSignal<offline::State>,
+    local: offline::State,
     save: ServerAction<SaveMarks>,
 ) -> impl IntoView {
     let Loaded { sheet, read_at } = loaded;
@@ -155,7 +159,6 @@ fn MarkingList(
     let month = sheet.date[..7].to_owned();
     let editable = sheet.refusal.is_none();
     let reasons = StoredValue::new(sheet.reasons.clone());
-    let rows = StoredValue::new(sheet.children.clone());
     let mark = {
         let date = date.clone();
         Callback::new(move |marks: Vec<Marked>| {
@@ -175,27 +178,31 @@ fn MarkingList(
             });
         })
     };
+    let lines: Vec<(MarkRow, Shown)> = sheet
+        .children
+        .into_iter()
+        .map(|row| {
+            let shown = shown(&row, &local.marks, read_at);
+            (row, shown)
+        })
+        .collect();
     // «Остальные присутствуют» marks the unmarked present, except those whose parents
     // announced an absence: they are marked absent with the announced reason.
-    let unmarked = move || {
-        let local = local.read();
-        rows.with_value(|rows| {
-            rows.iter()
-                .filter(|row| shown(row, &local, read_at).mark.is_none())
-                .map(|row| Marked {
-                    child_id: row.child_id,
-                    name: row.name.clone(),
-                    mark: match &row.planned {
-                        Some(reason) => Mark::Absent {
-                            reason: Some(reason.clone()),
-                        },
-                        None => Mark::Present,
-                    },
-                })
-                .collect::<Vec<_>>()
+    let unmarked: Vec<Marked> = lines
+        .iter()
+        .filter(|(_, shown)| shown.mark.is_none())
+        .map(|(row, _)| Marked {
+            child_id: row.child_id,
+            name: row.name.clone(),
+            mark: match &row.planned {
+                Some(reason) => Mark::Absent {
+                    reason: Some(reason.clone()),
+                },
+                None => Mark::Present,
+            },
         })
-    };
-    let unmarked_count = Memo::new(move |_| unmarked().len());
+        .collect();
+    let unmarked_count = unmarked.len();
     view! {
         <h1>{sheet.group_name.clone()}" · "{sheet.date_title.clone()}</h1>
         <nav class="day-nav">
@@ -203,116 +210,92 @@ fn MarkingList(
             <a href=format!("/groups/{group_id}/timesheet/{month}")>"Табель за месяц"</a>
             <a href=format!("/groups/{group_id}/notices")>"Уведомления родителям"</a>
         </nav>
-        <SyncStatus local/>
-        <Conflicts local/>
+        <OfflineStatus s=local.clone()/>
         {sheet.refusal.clone().map(|r| view! { <p class="notice day-refusal" role="status">{r}</p> })}
         {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert" id="mark-error">{e.ru}</p> })}
         <p class="unmarked" aria-live="polite">
-            {move || match unmarked_count.get() {
-                0 => "Все дети отмечены.".to_owned(),
-                n => format!("Не отмечено: {n}"),
-            }}
+            {if unmarked_count == 0 { "Все дети отмечены.".to_owned() } else { format!("Не отмечено: {unmarked_count}") }}
         </p>
-        {move || (editable && unmarked_count.get() > 0).then(|| view! {
-            <button type="button" class="all-present" on:click=move |_| mark.run(unmarked()) disabled=move || save.pending().get()>
+        {(editable && unmarked_count > 0).then(|| view! {
+            <button type="button" class="all-present" on:click=move |_| mark.run(unmarked.clone()) disabled=move || save.pending().get()>
                 "Остальные присутствуют"
             </button>
         })}
         <ul class="marking">
-            {sheet.children.into_iter().map(|row| {
-                let line = {
-                    let row = row.clone();
-                    Memo::new(move |_| shown(&row, &local.read(), read_at))
-                };
-                view! { <MarkLine row group_id date=date.clone() editable reasons line mark/> }
-            }).collect_view()}
+            {lines.into_iter().map(|(row, shown)| view! { <MarkLine row shown group_id date=date.clone() editable reasons mark/> }).collect_view()}
         </ul>
     }
 }
 
-/// Online or not, and what still waits to be sent (from offline.js). Empty until the
-/// browser's queue is open, so without JavaScript it says nothing it cannot keep.
+/// Online or not, what still waits to be sent, and the marks the server refused (a
+/// closed month, a child who left…) with the reason, until the teacher dismisses them or
+/// marks the day again — all from offline.js. Empty until the browser's queue is open, so
+/// without JavaScript it says nothing it cannot keep.
 #[component]
-fn SyncStatus(local: RwSignal<offline::State>) -> impl IntoView {
-    let status = move || {
-        let s = local.read();
-        s.ready.then(|| {
-            let (net, net_en) = if s.online {
-                ("В сети", "Online")
-            } else {
-                ("Нет сети", "Offline")
-            };
-            let refused = s.conflicts.len();
-            let (queue, queue_en) = match (s.pending, refused) {
-                (0, 0) => ("Всё сохранено".to_owned(), "all saved".to_owned()),
-                (0, n) => (
-                    format!("Всё отправлено, не принято: {n}"),
-                    format!("all sent, {n} not accepted"),
-                ),
-                (n, _) => (
-                    format!("Ожидают отправки: {n}"),
-                    format!("{n} waiting to be sent"),
-                ),
-            };
-            view! {
+fn OfflineStatus(s: offline::State) -> impl IntoView {
+    let (net, net_en) = if s.online {
+        ("В сети", "Online")
+    } else {
+        ("Нет сети", "Offline")
+    };
+    let (queue, queue_en) = match (s.pending, s.conflicts.len()) {
+        (0, 0) => ("Всё сохранено".to_owned(), "all saved".to_owned()),
+        (0, n) => (
+            format!("Всё отправлено, не принято: {n}"),
+            format!("all sent, {n} not accepted"),
+        ),
+        (n, _) => (
+            format!("Ожидают отправки: {n}"),
+            format!("{n} waiting to be sent"),
+        ),
+    };
+    let (offline, waiting) = (s.ready && !s.online, s.pending > 0);
+    let error = s.error.clone().filter(|_| waiting);
+    let error_en = s.error_en.clone().unwrap_or_default();
+    let conflicts = s.conflicts.clone();
+    view! {
+        <div
+            class="sync-status"
+            role="status"
+            aria-live="polite"
+            class:is-offline=offline
+            class:has-pending=waiting
+            data-pending=s.pending.to_string()
+            data-offline-ready=s.saved_offline.to_string()
+        >
+            {s.ready.then(|| view! {
                 <span class="sync-net">{net}</span>
                 <span class="sync-queue">{queue}</span>
                 <span class="sync-en" lang="en">{format!("{net_en} · {queue_en}")}</span>
                 {s.saved_offline.then(|| view! {
                     <span class="sync-offline-ready">"Страница доступна без сети"</span>
                 })}
-                {s.error.clone().filter(|_| s.pending > 0).map(|e| view! {
-                    <span class="sync-error" title=s.error_en.clone().unwrap_or_default()>{e}</span>
-                })}
-            }
-        })
-    };
-    view! {
-        <div
-            class="sync-status"
-            role="status"
-            aria-live="polite"
-            class:is-offline=move || local.with(|s| s.ready && !s.online)
-            class:has-pending=move || local.with(|s| s.pending > 0)
-            data-pending=move || local.with(|s| s.pending.to_string())
-            data-offline-ready=move || local.with(|s| s.saved_offline.to_string())
-        >
-            {status}
+                {error.map(|e| view! { <span class="sync-error" title=error_en>{e}</span> })}
+            })}
         </div>
-    }
-}
-
-/// Marks the server refused (a closed month, a child who left…), with its reason, until
-/// the teacher dismisses them or marks the day again.
-#[component]
-fn Conflicts(local: RwSignal<offline::State>) -> impl IntoView {
-    move || {
-        let conflicts = local.with(|s| s.conflicts.clone());
-        (!conflicts.is_empty()).then(|| {
-            view! {
-                <section class="conflicts" aria-labelledby="conflicts-title">
-                    <h2 id="conflicts-title">"Не сохранено "<span lang="en">"· Not saved"</span></h2>
-                    <ul>
-                        {conflicts.into_iter().map(|c| {
-                            let (ru, en) = offline::refusal_text(&c.refusal);
-                            let op_id = c.op_id.clone();
-                            view! {
-                                <li class="conflict" data-child=c.child_name.clone() data-day=c.day.clone()>
-                                    <span class="conflict-what">
-                                        <strong>{c.child_name.clone()}</strong>
-                                        {format!(" · {} · {}", day_ru(&c.day), mark_ru(&c.mark))}
-                                    </span>
-                                    <span class="conflict-message" title=en>{ru}</span>
-                                    <button type="button" class="secondary" on:click=move |_| offline::dismiss(&op_id)>
-                                        "Скрыть"
-                                    </button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </section>
-            }
-        })
+        {(!conflicts.is_empty()).then(|| view! {
+            <section class="conflicts" aria-labelledby="conflicts-title">
+                <h2 id="conflicts-title">"Не сохранено "<span lang="en">"· Not saved"</span></h2>
+                <ul>
+                    {conflicts.into_iter().map(|c| {
+                        let (ru, en) = c.message();
+                        let op_id = c.op_id.clone();
+                        view! {
+                            <li class="conflict" data-child=c.child_name.clone() data-day=c.day.clone()>
+                                <span class="conflict-what">
+                                    <strong>{c.child_name.clone()}</strong>
+                                    {format!(" · {} · {}", day_ru(&c.day), mark_ru(&c.mark))}
+                                </span>
+                                <span class="conflict-message" title=en>{ru}</span>
+                                <button type="button" class="secondary" on:click=move |_| offline::dismiss(&op_id)>
+                                    "Скрыть"
+                                </button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
     }
 }
 
@@ -336,82 +319,75 @@ fn mark_ru(mark: &Mark) -> String {
 #[component]
 fn MarkLine(
     row: MarkRow,
+    shown: Shown,
     group_id: i64,
     date: String,
     editable: bool,
     reasons: StoredValue<Vec<super::ReasonOption>>,
-    line: Memo<Shown>,
     mark: Callback<Vec<Marked>>,
 ) -> impl IntoView {
-    let child_id = row.child_id;
-    let name = row.name.clone();
-    let send = move |value: Mark| {
-        mark.run(vec![Marked {
-            child_id,
-            name: name.clone(),
-            mark: value,
-        }]);
+    let MarkRow {
+        child_id,
+        name,
+        planned,
+        ..
+    } = row;
+    let Shown {
+        mark: shown,
+        pending,
+    } = shown;
+    let send = {
+        let name = name.clone();
+        move |value: Mark| {
+            mark.run(vec![Marked {
+                child_id,
+                name: name.clone(),
+                mark: value,
+            }]);
+        }
     };
-    let present = move || matches!(line.read().mark, Some(Mark::Present));
-    let absent = move || matches!(line.read().mark, Some(Mark::Absent { .. }));
-    let reason = move || match &line.read().mark {
-        Some(Mark::Absent { reason: Some(code) }) => code.clone(),
-        _ => String::new(),
+    let (present, absent, reason) = match &shown {
+        Some(Mark::Present) => (true, false, None),
+        Some(Mark::Absent { reason }) => (false, true, reason.clone()),
+        None => (false, false, None),
     };
-    let state = move || match line.read().mark {
+    let state = match &shown {
         None => "не отмечен",
         Some(Mark::Present) => "присутствует",
         Some(Mark::Absent { .. }) => "отсутствует",
     };
-    let planned = row.planned.clone();
+    let planned = planned.filter(|_| shown.is_none());
     let send_present = send.clone();
     let send_absent = send.clone();
     let send_reason = send;
-    let label = row.name.clone();
     view! {
-        <li
-            class="mark-row"
-            class:is-present=present
-            class:is-absent=absent
-            class:is-pending=move || line.read().pending
-            data-child=row.name.clone()
-        >
+        <li class="mark-row" class:is-present=present class:is-absent=absent class:is-pending=pending data-child=name.clone()>
             <span class="child-name">
-                {row.name.clone()}
+                {name.clone()}
                 " "
                 <a class="history-link" href=format!("/groups/{group_id}/marks/{date}/history/{child_id}")>"история"</a>
-                {move || line.read().pending.then(|| view! {
+                {pending.then(|| view! {
                     <span class="pending-mark" title="Ждёт отправки на сервер · waiting to be sent">"ждёт отправки"</span>
                 })}
             </span>
             <span class="visually-hidden mark-state">{state}</span>
-            {move || {
-                let planned = planned.clone().filter(|_| line.read().mark.is_none());
-                planned.map(|reason| view! {
-                    <span class="planned">{format!("Родители сообщили об отсутствии ({reason})")}</span>
-                })
-            }}
-            <div class="mark-buttons" role="group" aria-label=format!("Отметка: {}", row.name)>
-                <button type="button" class="present-button" aria-pressed=move || present().to_string() disabled=!editable
+            {planned.map(|reason| view! {
+                <span class="planned">{format!("Родители сообщили об отсутствии ({reason})")}</span>
+            })}
+            <div class="mark-buttons" role="group" aria-label=format!("Отметка: {name}")>
+                <button type="button" class="present-button" aria-pressed=present.to_string() disabled=!editable
                     on:click=move |_| send_present(Mark::Present)>"Был"</button>
-                <button type="button" class="absent-button" aria-pressed=move || absent().to_string() disabled=!editable
+                <button type="button" class="absent-button" aria-pressed=absent.to_string() disabled=!editable
                     on:click=move |_| send_absent(Mark::Absent { reason: None })>"Не был"</button>
             </div>
-            {move || absent().then(|| {
-                // Chosen once when the list appears; later changes go through prop:value
-                // so that the open list is not rebuilt under the teacher's finger.
-                let current = line.with_untracked(|l| match &l.mark {
-                    Some(Mark::Absent { reason: Some(code) }) => code.clone(),
-                    _ => String::new(),
-                });
-                let send_reason = send_reason.clone();
+            {absent.then(|| {
+                let current = reason.unwrap_or_default();
                 view! {
                     <label class="reason">
-                        <span class="visually-hidden">{format!("Причина отсутствия: {label}")}</span>
+                        <span class="visually-hidden">{format!("Причина отсутствия: {name}")}</span>
                         <select
-                            aria-label=format!("Причина: {label}")
+                            aria-label=format!("Причина: {name}")
                             disabled=!editable
-                            prop:value=reason
                             on:change=move |ev| {
                                 let code = event_target_value(&ev);
                                 send_reason(Mark::Absent { reason: (!code.is_empty()).then_some(code) });
@@ -726,25 +702,46 @@ mod offline {
         pub status: String,
     }
 
+    /// A refused op. The refusal comes flat (`kind` and its fields) rather than as the
+    /// tagged [`Refusal`]: serde's machinery for internally tagged enums is sizeable wasm,
+    /// and an unknown kind must still show up, with a general message.
     #[derive(Debug, Clone, PartialEq, Deserialize)]
     pub struct Conflict {
         pub op_id: String,
         pub day: String,
         pub mark: Mark,
         pub child_name: String,
-        /// The outcome's refusal as JSON text (`{"kind": …}`), parsed only when shown so
-        /// that a kind this build does not know still shows up, with a general message.
-        pub refusal: String,
+        pub kind: String,
+        #[serde(default)]
+        pub code: String,
+        #[serde(default)]
+        pub detail: String,
     }
 
-    /// The teacher's message for a refusal, in Russian and English.
-    pub fn refusal_text(refusal: &str) -> (String, String) {
-        match leptos::serde_json::from_str::<Refusal>(refusal) {
-            Ok(refusal) => (refusal.ru(), refusal.en()),
-            Err(_) => (
-                "Сервер не принял отметку.".to_owned(),
-                "The server did not accept the mark.".to_owned(),
-            ),
+    impl Conflict {
+        /// The teacher's message, in Russian and English.
+        pub fn message(&self) -> (String, String) {
+            let refusal = match self.kind.as_str() {
+                "month_closed" => Refusal::MonthClosed,
+                "no_rights" => Refusal::NoRights,
+                "child_not_enrolled" => Refusal::ChildNotEnrolled,
+                "day_not_working" => Refusal::DayNotWorking,
+                "future_day" => Refusal::FutureDay,
+                "unknown_reason" => Refusal::UnknownReason {
+                    code: self.code.clone(),
+                },
+                "unknown_child" => Refusal::UnknownChild,
+                "invalid" => Refusal::Invalid {
+                    detail: self.detail.clone(),
+                },
+                _ => {
+                    return (
+                        "Сервер не принял отметку.".to_owned(),
+                        "The server did not accept the mark.".to_owned(),
+                    )
+                }
+            };
+            (refusal.ru(), refusal.en())
         }
     }
 
@@ -757,7 +754,7 @@ mod offline {
 
         use leptos::prelude::*;
         use leptos::wasm_bindgen::prelude::*;
-        use serde::{Deserialize, Serialize};
+        use serde::Serialize;
 
         use super::super::Marked;
         use super::State;
@@ -788,8 +785,12 @@ mod offline {
             fn js_enqueue(items: &str) -> Result<(), JsValue>;
             #[wasm_bindgen(catch, js_name = dismiss)]
             fn js_dismiss(op_id: &str) -> Result<(), JsValue>;
-            #[wasm_bindgen(catch, js_name = stamp)]
-            fn js_stamp() -> Result<String, JsValue>;
+            #[wasm_bindgen(catch, js_name = device)]
+            fn js_device() -> Result<String, JsValue>;
+            #[wasm_bindgen(catch, js_name = now)]
+            fn js_now() -> Result<f64, JsValue>;
+            #[wasm_bindgen(catch, js_name = random)]
+            fn js_random() -> Result<Vec<u8>, JsValue>;
             #[wasm_bindgen(catch, js_name = usable)]
             fn js_usable() -> Result<bool, JsValue>;
         }
@@ -825,21 +826,9 @@ mod offline {
             let _ = js_dismiss(op_id);
         }
 
-        /// The tablet's id, its clock corrected by the last known server offset, and
-        /// random bits for the op id.
-        #[derive(Deserialize)]
-        struct Stamp {
-            device: String,
-            now: i64,
-            random: [u8; 10],
-        }
-
-        fn stamp() -> Option<Stamp> {
-            leptos::serde_json::from_str(&js_stamp().ok()?).ok()
-        }
-
+        /// Unix ms by the tablet's clock corrected by the last known server offset.
         pub fn now_ms() -> i64 {
-            stamp().map_or_else(|| leptos::web_sys::js_sys::Date::now() as i64, |s| s.now)
+            js_now().unwrap_or_else(|_| leptos::web_sys::js_sys::Date::now()) as i64
         }
 
         /// Queues the marks as ops; `false` if offline.js cannot keep them.
@@ -850,21 +839,23 @@ mod offline {
             let Ok(day) = day.parse() else {
                 return false;
             };
+            let Some(device) = js_device().ok().and_then(|d| DeviceId::parse(&d).ok()) else {
+                return false;
+            };
             let mut items = Vec::with_capacity(marks.len());
             for marked in marks {
-                let Some(stamp) = stamp() else {
+                let Some(random) = js_random().ok().and_then(|r| <[u8; 10]>::try_from(r).ok())
+                else {
                     return false;
                 };
-                let Ok(device) = DeviceId::parse(&stamp.device) else {
-                    return false;
-                };
+                let now = now_ms();
                 let op = MarkOp {
-                    op_id: OpId::new_v7(u64::try_from(stamp.now).unwrap_or(0), stamp.random),
+                    op_id: OpId::new_v7(u64::try_from(now).unwrap_or(0), random),
                     child_id: marked.child_id,
                     day,
                     mark: marked.mark.clone(),
-                    device,
-                    recorded_at: stamp.now,
+                    device: device.clone(),
+                    recorded_at: now,
                 };
                 items.push(Queued {
                     op,
