@@ -35,6 +35,8 @@ test('a teacher marks the group on a tablet; the табель and its downloads 
   await expect(page.locator('.unmarked')).toHaveText('Не отмечено: 2');
   await page.getByRole('button', { name: 'Остальные присутствуют' }).click();
   await expect(page.locator('.unmarked')).toHaveText('Все дети отмечены.');
+  // Marks go through the tablet's queue (offline.spec.ts); online it empties at once.
+  await expect(page.locator('.sync-status')).toContainText('Всё сохранено');
 
   // Saved on the server: a reload shows the same.
   await page.reload();
@@ -132,6 +134,7 @@ test('a closed month refuses marks in the UI until the admin reopens it', async 
   await hydrated(teacher);
   await row(teacher, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true }).click();
   await expect(row(teacher, 'Иванова Мария Сергеевна').getByRole('button', { name: 'Был', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(teacher.locator('.sync-status')).toContainText('Всё сохранено');
 
   // The admin sees the mark's history: who changed it, from what to what.
   await admin.goto(`/groups/${group}/marks/2026-10-01`);

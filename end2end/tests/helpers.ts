@@ -18,7 +18,11 @@ export async function signIn(page: Page, login: string, password: string) {
   await hydrated(page);
   await page.getByLabel('Логин').fill(login);
   await page.getByLabel('Пароль', { exact: true }).fill(password);
+  // Waits for the server's answer: a test that navigates right after the click would
+  // otherwise cancel the request, and the session cookie with it.
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/login');
   await page.getByRole('button', { name: 'Войти' }).click();
+  await answered;
 }
 
 export async function signOut(page: Page) {
