@@ -3,7 +3,6 @@ import { DEMO, hydrated, signIn } from './helpers';
 
 // Past working days of November 2026 that no other spec marks.
 const ASKED_DAY = '2026-11-19';
-const WITHDRAWN_DAY = '2026-11-18';
 const CHILD = 'Иванова Мария Сергеевна';
 
 async function sunGroup(teacher: Page): Promise<string> {
@@ -59,33 +58,6 @@ test('a teacher marks an unexplained absence, the parent answers, the mark gets 
   const sent = teacher.locator('table.notices-table tr', { hasText: '19.11.2026' });
   await expect(sent.locator('.status')).toContainText('Ответ: Б — болезнь');
   await expect(sent).toContainText('прочитано родителем');
-});
-
-test('an answer that comes after the teacher set the reason is refused with the reason', async ({ browser }) => {
-  const teacher = await (await browser.newContext()).newPage();
-  await signIn(teacher, DEMO.teacher.login, DEMO.teacher.password);
-  const group = await sunGroup(teacher);
-  await openMarking(teacher, group, WITHDRAWN_DAY);
-  await row(teacher).getByRole('button', { name: 'Не был' }).click();
-  await expect(row(teacher).getByLabel(`Причина: ${CHILD}`)).toBeVisible();
-
-  const parent = await (await browser.newContext()).newPage();
-  await signIn(parent, DEMO.parent.login, DEMO.parent.password);
-  const item = await noticeFor(parent, WITHDRAWN_DAY);
-  await expect(item.locator('.status')).toHaveText('Ждёт ответа');
-
-  // Meanwhile the teacher learns the reason and sets it herself.
-  await row(teacher).getByLabel(`Причина: ${CHILD}`).selectOption('О');
-  await expect(async () => {
-    await openMarking(teacher, group, WITHDRAWN_DAY);
-    await expect(row(teacher).getByLabel(`Причина: ${CHILD}`)).toHaveValue('О', { timeout: 1000 });
-  }).toPass({ timeout: 15_000 });
-
-  await item.getByLabel('Причина').selectOption('Б');
-  await item.getByRole('button', { name: 'Ответить' }).click();
-  await expect(item.getByRole('alert')).toContainText('Воспитатель уже отметил этот день');
-  await openMarking(teacher, group, WITHDRAWN_DAY);
-  await expect(row(teacher).getByLabel(`Причина: ${CHILD}`)).toHaveValue('О');
 });
 
 test('a teacher writes to the parents and they read it in the inbox', async ({ browser }) => {

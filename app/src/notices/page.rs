@@ -62,12 +62,6 @@ fn InboxView() -> impl IntoView {
         move || (read.version().get(), answer.version().get()),
         |_| load_inbox(),
     );
-    let (answered, set_answered) = signal(None::<i64>);
-    Effect::new(move |_| {
-        if let Some(input) = answer.input().get() {
-            set_answered.set(Some(input.notice_id));
-        }
-    });
     // The unread count in the top bar follows what happens here.
     let me = use_me();
     Effect::new(move |prev: Option<(usize, usize)>| {
@@ -80,10 +74,13 @@ fn InboxView() -> impl IntoView {
     view! {
         <h1>"Уведомления"</h1>
         {move || read.value().get().and_then(Result::err).map(|error| view! { <ErrorNotice error/> })}
+        // A refused answer is shown above the list: the entry it was for has usually
+        // changed (the question was withdrawn) by the time the list is read again.
+        {move || answer.value().get().and_then(Result::err).filter(|e| e.field.is_none()).map(|error| view! { <ErrorNotice error/> })}
         <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
             {move || Suspend::new(async move {
                 match inbox.await {
-                    Ok(inbox) => view! { <InboxList inbox read answer answered/> }.into_any(),
+                    Ok(inbox) => view! { <InboxList inbox read answer/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
             })}
@@ -96,7 +93,6 @@ fn InboxList(
     inbox: Inbox,
     read: ServerAction<MarkNoticeRead>,
     answer: ServerAction<AnswerNotice>,
-    answered: ReadSignal<Option<i64>>,
 ) -> impl IntoView {
     if inbox.items.is_empty() {
         return view! { <p class="muted">"Уведомлений нет."</p> }.into_any();
@@ -105,7 +101,7 @@ fn InboxList(
     view! {
         <p class="muted">{format!("Непрочитанных: {}", inbox.unread)}</p>
         <ul class="notices">
-            {inbox.items.into_iter().map(|item| view! { <InboxEntry item reasons=reasons.clone() read answer answered/> }).collect_view()}
+            {inbox.items.into_iter().map(|item| view! { <InboxEntry item reasons=reasons.clone() read answer/> }).collect_view()}
         </ul>
     }
     .into_any()
@@ -117,18 +113,11 @@ fn InboxEntry(
     reasons: Vec<ReasonOption>,
     read: ServerAction<MarkNoticeRead>,
     answer: ServerAction<AnswerNotice>,
-    answered: ReadSignal<Option<i64>>,
 ) -> impl IntoView {
     let id = item.id;
     let open = item.status == NoticeStatus::Open;
-    // Only the entry that was answered last shows the error of that answer.
-    let error = Signal::derive(move || {
-        answer
-            .value()
-            .get()
-            .and_then(Result::err)
-            .filter(|_| answered.get() == Some(id))
-    });
+    // Field messages (a reason not in the list) next to the fields.
+    let error = Signal::derive(move || answer.value().get().and_then(Result::err));
     let kind_title = match item.kind {
         NoticeKind::ReasonRequest => "Запрос причины отсутствия",
         NoticeKind::Teacher => "Сообщение воспитателя",
@@ -147,21 +136,18 @@ fn InboxEntry(
                     <input type="hidden" name="notice_id" value=id/>
                     <div class="grid">
                         <Field label="Причина" name="reason" error>
-                            <select id=format!("reason-{id}") name="reason" required>
+                            <select id=format!("reason-{id}") name="reason" required aria-label="Причина">
                                 <option value="">"— выберите —"</option>
                                 {reasons.iter().map(|r| view! { <option value=r.code.clone()>{format!("{} — {}", r.code, r.name_ru)}</option> }).collect_view()}
                             </select>
                         </Field>
                         <Field label="Комментарий" name="comment" error>
-                            <input id=format!("comment-{id}") name="comment" type="text" maxlength="1000"/>
+                            <input id=format!("comment-{id}") name="comment" type="text" maxlength="1000" aria-label="Комментарий"/>
                         </Field>
                     </div>
                     <button type="submit" disabled=move || answer.pending().get()>"Ответить"</button>
                 </ActionForm>
             })}
-            // Outside the form: a refused answer usually means the form is gone (the
-            // question was withdrawn), and the reason must stay in view.
-            <FormError error/>
             {(!item.read).then(|| view! {
                 <ActionForm action=read>
                     <input type="hidden" name="notice_id" value=id/>
