@@ -58,6 +58,11 @@ impl AppError {
     }
 
     /// The message for one field: its own, or the one in `details` naming it.
+    /// The message in the page's language.
+    pub fn message(&self, lang: crate::domain::Lang) -> String {
+        lang.pick(&self.ru, &self.en).to_owned()
+    }
+
     pub fn for_field(&self, name: &str) -> Option<(&str, &str)> {
         if self.field.as_deref() == Some(name) {
             return Some((&self.ru, &self.en));

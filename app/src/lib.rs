@@ -11,6 +11,7 @@ pub mod error;
 pub mod family;
 pub mod groups;
 pub mod home;
+pub mod i18n;
 pub mod municipal;
 pub mod notices;
 pub mod reference;

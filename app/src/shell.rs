@@ -7,6 +7,7 @@ use leptos_router::{
 
 use crate::attendance::{MarkHistoryPage, MarkingPage, TimesheetPage};
 use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, UserBar};
+use crate::components::LanguageSwitch;
 use crate::contingent::ContingentPage;
 use crate::family::ChildAbsencesPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
@@ -21,7 +22,7 @@ use crate::staff::{StaffCardPage, StaffPage};
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="ru">
+        <html lang=crate::i18n::use_lang().as_str()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -56,9 +57,10 @@ pub fn App() -> impl IntoView {
             <header class="topbar">
                 <a class="brand" href="/">"Табель"</a>
                 <UserBar/>
+                <LanguageSwitch/>
             </header>
             <main>
-                <Routes fallback=|| view! { <p class="notice">"Страница не найдена · Page not found"</p> }>
+                <Routes fallback=|| view! { <p class="notice">{crate::i18n::t("Страница не найдена", "Page not found")}</p> }>
                     <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/login/sso-error") view=SsoErrorPage/>

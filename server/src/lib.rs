@@ -3,6 +3,7 @@
 pub mod configuration;
 pub mod demo;
 pub mod exports;
+pub mod language;
 pub mod mailer;
 pub mod offline;
 pub mod region;

@@ -114,6 +114,7 @@ pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router
     };
     let exports = crate::exports::routes(state.db.clone());
     let offline = crate::offline::routes(&state.leptos_options.site_root);
+    let language = crate::language::routes(state.db.clone());
     Router::new()
         .route("/health_check", get(health_check))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
@@ -122,6 +123,7 @@ pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router
         .merge(sso)
         .merge(exports)
         .merge(offline)
+        .merge(language)
         .layer(middleware::from_fn(reject_cross_site_writes))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())

@@ -32,7 +32,7 @@ pub fn UserBar() -> impl IntoView {
                 match me.await {
                     Ok(Some(me)) => {
                         let several = me.grants.len() > 1;
-                        let role = me.role.map(|r| r.title_ru()).unwrap_or_default();
+                        let role = me.role.map(|r| r.title(crate::i18n::use_lang())).unwrap_or_default();
                         view! {
                             <div class="userbar">
                                 <span class="who">

@@ -122,7 +122,38 @@ pub async fn start(
         .unwrap_or_default();
     let begun = begin(db, person_id, must_change_password, &user_agent).await?;
     set_cookie(&begun.token, SESSION_MAX_AGE_SECS);
+    remember_language(db, person_id).await?;
     Ok(begun.next)
+}
+
+/// On a device where no language was chosen yet, the interface follows the language
+/// the person chose before (the one their mail is written in).
+async fn remember_language(db: &Db, person_id: i64) -> Result<(), AppError> {
+    let chosen_here = request_parts().is_some_and(|p| {
+        crate::domain::Lang::from_cookies(
+            p.headers
+                .get_all(http::header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok()),
+        )
+        .is_some()
+    });
+    if chosen_here {
+        return Ok(());
+    }
+    let stored: String = sqlx::query_scalar("SELECT lang FROM people WHERE id = $1")
+        .bind(person_id)
+        .fetch_one(db.pool())
+        .await?;
+    let lang = crate::domain::Lang::from_stored(&stored);
+    if let (Some(options), Ok(header), crate::domain::Lang::En) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(&lang.cookie()),
+        lang,
+    ) {
+        options.append_header(http::header::SET_COOKIE, header);
+    }
+    Ok(())
 }
 
 pub async fn end(db: &Db) -> Result<(), AppError> {

@@ -6,6 +6,7 @@ use leptos_router::components::Redirect;
 use crate::auth::Me;
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::i18n::{t, use_lang};
 
 /// A labelled form field with the server's message for it, if the last error named it.
 #[component]
@@ -15,11 +16,12 @@ pub fn Field(
     #[prop(into)] error: Signal<Option<AppError>>,
     children: Children,
 ) -> impl IntoView {
+    let lang = use_lang();
     let message = move || {
         error.get().and_then(|e| {
-            e.for_field(name).map(|(ru, _)| {
-                let ru = ru.to_owned();
-                view! { <p class="field-error" role="alert" id=format!("{name}-error")>{ru}</p> }
+            e.for_field(name).map(|(ru, en)| {
+                let text = lang.pick(ru, en).to_owned();
+                view! { <p class="field-error" role="alert" id=format!("{name}-error")>{text}</p> }
             })
         })
     };
@@ -35,11 +37,12 @@ pub fn Field(
 /// The last error of a form when it is not about one field.
 #[component]
 pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    let lang = use_lang();
     move || {
         error
             .get()
             .filter(|e| e.field.is_none() && e.details.is_empty())
-            .map(|e| view! { <p class="error" role="alert">{e.ru}</p> })
+            .map(|e| view! { <p class="error" role="alert">{e.message(lang)}</p> })
     }
 }
 
@@ -64,15 +67,16 @@ where
     V: IntoView + 'static,
 {
     let me = crate::auth::use_me();
+    let lang = use_lang();
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
             {
                 let page = page.clone();
                 move || {
                     let page = page.clone();
                     Suspend::new(async move {
                         match me.await {
-                            Err(e) => view! { <p class="error" role="alert">{e.ru}</p> }.into_any(),
+                            Err(e) => view! { <p class="error" role="alert">{e.message(lang)}</p> }.into_any(),
                             Ok(me) => match gate(&me, roles) {
                                 Some(path) => view! { <Redirect path=path/> }.into_any(),
                                 None => page(me.expect("gate passed")).into_any(),
@@ -88,5 +92,34 @@ where
 /// A server error shown in place of the data it stopped.
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
-    view! { <p class="error" role="alert">{error.ru}</p> }
+    view! { <p class="error" role="alert">{error.message(use_lang())}</p> }
+}
+
+/// Switches the interface language: a plain link to the server, which remembers the
+/// choice and brings the person back to the same page, so it works before the wasm.
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    let other = match use_lang() {
+        crate::i18n::Lang::Ru => crate::i18n::Lang::En,
+        crate::i18n::Lang::En => crate::i18n::Lang::Ru,
+    };
+    let href = move || {
+        let search = location.search.get();
+        let back = if search.is_empty() {
+            location.pathname.get()
+        } else {
+            format!("{}?{search}", location.pathname.get())
+        };
+        format!(
+            "/lang/{}?back={}",
+            other.as_str(),
+            crate::domain::lang::encode_query_value(&back)
+        )
+    };
+    let (label, lang) = match other {
+        crate::i18n::Lang::En => ("English", "en"),
+        crate::i18n::Lang::Ru => ("Русский", "ru"),
+    };
+    view! { <a class="language-switch" href=href rel="external" hreflang=lang lang=lang>{label}</a> }
 }

@@ -8,6 +8,7 @@ pub mod email;
 pub mod group;
 pub mod inn;
 pub mod kpp;
+pub mod lang;
 pub mod marking;
 pub mod message;
 pub mod notice;
@@ -19,5 +20,6 @@ pub mod sync;
 pub mod timesheet;
 
 pub use group::{GroupName, GroupNameError};
+pub use lang::Lang;
 pub use message::Bilingual;
 pub use permissions::{Actor, Denied, Permission, Role};

@@ -9,38 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::timesheet::Mark;
 use super::Bilingual;
 
-/// The interface language of a person; letters are written in it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    Ru,
-    En,
-}
-
-impl Lang {
-    /// Stored languages other than English read as Russian, the default of the region.
-    pub fn from_stored(raw: &str) -> Self {
-        match raw.trim() {
-            "en" => Self::En,
-            _ => Self::Ru,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Ru => "ru",
-            Self::En => "en",
-        }
-    }
-
-    pub fn pick<'a>(self, ru: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Self::Ru => ru,
-            Self::En => en,
-        }
-    }
-}
+pub use super::lang::Lang;
 
 /// What a teacher writes to a child's parents.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

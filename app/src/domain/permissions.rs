@@ -41,6 +41,10 @@ impl Role {
         }
     }
 
+    pub fn title(self, lang: super::Lang) -> &'static str {
+        lang.pick(self.title_ru(), self.title_en())
+    }
+
     pub fn title_en(self) -> &'static str {
         match self {
             Self::Municipal => "Municipal specialist",

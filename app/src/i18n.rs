@@ -1,0 +1,48 @@
+//! The interface language of the page being rendered. It is chosen per device (a
+//! cookie set by `/lang/{ru|en}`), fixed for the life of a page: switching reloads it.
+//! The server reads the cookie; the browser reads what the server wrote into
+//! `<html lang>`, so hydration sees the same language the HTML was rendered in.
+
+pub use crate::domain::Lang;
+
+/// The language of the page: the cookie on the server, `<html lang>` in the browser.
+pub fn use_lang() -> Lang {
+    current()
+}
+
+/// Picks the text of the page's language.
+pub fn t(ru: &'static str, en: &'static str) -> &'static str {
+    current().pick(ru, en)
+}
+
+#[cfg(feature = "ssr")]
+fn current() -> Lang {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            Lang::from_cookies(
+                parts
+                    .headers
+                    .get_all(http::header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok()),
+            )
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+fn current() -> Lang {
+    thread_local! {
+        static PAGE_LANG: Lang = leptos::prelude::document()
+            .document_element()
+            .and_then(|html| html.get_attribute("lang"))
+            .map(|lang| Lang::from_stored(&lang))
+            .unwrap_or_default();
+    }
+    PAGE_LANG.with(|lang| *lang)
+}
+
+#[cfg(not(any(feature = "ssr", feature = "hydrate")))]
+fn current() -> Lang {
+    Lang::default()
+}
