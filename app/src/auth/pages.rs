@@ -7,6 +7,7 @@ use super::{sso_enabled, whoami, ChangePassword, ChooseRole, Login, Logout, Me};
 use crate::components::{Field, FormError};
 use crate::domain::Role;
 use crate::error::AppError;
+use crate::i18n::{t, use_lang, Lang};
 
 pub type MeResource = Resource<Result<Option<Me>, AppError>>;
 
@@ -25,6 +26,7 @@ pub fn use_me() -> MeResource {
 #[component]
 pub fn UserBar() -> impl IntoView {
     let me = use_me();
+    let lang = use_lang();
     let logout = ServerAction::<Logout>::new();
     view! {
         <Transition fallback=|| ()>
@@ -32,7 +34,7 @@ pub fn UserBar() -> impl IntoView {
                 match me.await {
                     Ok(Some(me)) => {
                         let several = me.grants.len() > 1;
-                        let role = me.role.map(|r| r.title(crate::i18n::use_lang())).unwrap_or_default();
+                        let role = me.role.map(|r| r.title(lang)).unwrap_or_default();
                         view! {
                             <div class="userbar">
                                 <span class="who">
@@ -41,15 +43,15 @@ pub fn UserBar() -> impl IntoView {
                                 </span>
                                 {(me.role == Some(Role::Parent)).then(|| view! {
                                     <a href="/inbox" class="inbox-link">
-                                        "Уведомления"
+                                        {lang.pick("Уведомления", "Notices")}
                                         {(me.unread_notices > 0).then(|| view! {
-                                            <span class="badge" aria-label="непрочитанные">{me.unread_notices}</span>
+                                            <span class="badge" aria-label=lang.pick("непрочитанные", "unread")>{me.unread_notices}</span>
                                         })}
                                     </a>
                                 })}
-                                {several.then(|| view! { <a href="/role">"Сменить роль"</a> })}
+                                {several.then(|| view! { <a href="/role">{lang.pick("Сменить роль", "Switch role")}</a> })}
                                 <ActionForm action=logout>
-                                    <button type="submit" class="link-button">"Выйти"</button>
+                                    <button type="submit" class="link-button">{lang.pick("Выйти", "Sign out")}</button>
                                 </ActionForm>
                             </div>
                         }
@@ -67,30 +69,32 @@ pub fn LoginPage() -> impl IntoView {
     let login = ServerAction::<Login>::new();
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
     let sso = Resource::new(|| (), |_| sso_enabled());
+    let lang = use_lang();
     view! {
         <section class="card narrow">
-            <h1>"Вход в систему"</h1>
+            <h1>{t("Вход в систему", "Sign in")}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     sso.await.unwrap_or(false).then(|| view! {
                         // rel="external": a full navigation to the server route, not the client router.
-                        <a class="button sso" href="/auth/sso/start" rel="external">"Войти через Госуслуги (ЕСИА)"</a>
-                        <p class="divider muted">"или по логину и паролю"</p>
+                        <a class="button sso" href="/auth/sso/start" rel="external">{lang.pick("Войти через Госуслуги (ЕСИА)", "Sign in with Gosuslugi (ESIA)")}</a>
+                        <p class="divider muted">{lang.pick("или по логину и паролю", "or with your login and password")}</p>
                     })
                 })}
             </Suspense>
             <ActionForm action=login>
-                <Field label="Логин" name="login" error>
+                <Field label=t("Логин", "Login") name="login" error>
                     <input id="login" name="login" type="text" autocomplete="username" required autocapitalize="off"/>
                 </Field>
-                <Field label="Пароль" name="password" error>
+                <Field label=t("Пароль", "Password") name="password" error>
                     <input id="password" name="password" type="password" autocomplete="current-password" required/>
                 </Field>
                 <FormError error/>
-                <button type="submit" disabled=move || login.pending().get()>"Войти"</button>
+                <button type="submit" disabled=move || login.pending().get()>{t("Войти", "Sign in")}</button>
             </ActionForm>
             <p class="muted register-link">
-                "Организация ещё не подключена? "<a href="/register">"Подать заявку на регистрацию"</a>
+                {t("Организация ещё не подключена? ", "Organisation not connected yet? ")}
+                <a href="/register">{t("Подать заявку на регистрацию", "Apply for registration")}</a>
             </p>
         </section>
     }
@@ -102,22 +106,25 @@ pub fn ChangePasswordPage() -> impl IntoView {
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     view! {
         <section class="card narrow">
-            <h1>"Смена пароля"</h1>
+            <h1>{t("Смена пароля", "Change password")}</h1>
             <p class="muted">
-                "Придумайте новый пароль: не короче 10 символов, не только цифры, без вашего логина."
+                {t(
+                    "Придумайте новый пароль: не короче 10 символов, не только цифры, без вашего логина.",
+                    "Choose a new password: at least 10 characters, not only digits, and without your login.",
+                )}
             </p>
             <ActionForm action=change>
-                <Field label="Текущий (одноразовый) пароль" name="current_password" error>
+                <Field label=t("Текущий (одноразовый) пароль", "Current (one-time) password") name="current_password" error>
                     <input id="current_password" name="current_password" type="password" autocomplete="current-password" required/>
                 </Field>
-                <Field label="Новый пароль" name="new_password" error>
+                <Field label=t("Новый пароль", "New password") name="new_password" error>
                     <input id="new_password" name="new_password" type="password" autocomplete="new-password" required/>
                 </Field>
-                <Field label="Новый пароль ещё раз" name="new_password_confirm" error>
+                <Field label=t("Новый пароль ещё раз", "New password again") name="new_password_confirm" error>
                     <input id="new_password_confirm" name="new_password_confirm" type="password" autocomplete="new-password" required/>
                 </Field>
                 <FormError error/>
-                <button type="submit" disabled=move || change.pending().get()>"Сохранить пароль"</button>
+                <button type="submit" disabled=move || change.pending().get()>{t("Сохранить пароль", "Save password")}</button>
             </ActionForm>
         </section>
     }
@@ -127,12 +134,13 @@ pub fn ChangePasswordPage() -> impl IntoView {
 pub fn ChooseRolePage() -> impl IntoView {
     let me = use_me();
     let choose = ServerAction::<ChooseRole>::new();
+    let lang = use_lang();
     let error = Signal::derive(move || choose.value().get().and_then(Result::err));
     view! {
         <section class="card narrow">
-            <h1>"Выбор роли"</h1>
-            <p class="muted">"У вас несколько ролей. В какой вы работаете сейчас?"</p>
-            <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+            <h1>{t("Выбор роли", "Choose a role")}</h1>
+            <p class="muted">{t("У вас несколько ролей. В какой вы работаете сейчас?", "You have several roles. Which one are you working in now?")}</p>
+            <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
                 {move || Suspend::new(async move {
                     let grants = me.await.ok().flatten().map(|m| m.grants).unwrap_or_default();
                     view! {
@@ -144,7 +152,7 @@ pub fn ChooseRolePage() -> impl IntoView {
                                         <ActionForm action=choose>
                                             <input type="hidden" name="grant_id" value=g.grant_id/>
                                             <button type="submit" class="role-choice">
-                                                <span class="role-title">{g.role.title_ru()}</span>
+                                                <span class="role-title">{g.role.title(lang)}</span>
                                                 <span class="role-scope">{g.scope}</span>
                                             </button>
                                         </ActionForm>
@@ -164,6 +172,7 @@ pub fn ChooseRolePage() -> impl IntoView {
 #[component]
 pub fn SsoErrorPage() -> impl IntoView {
     let query = use_query_map();
+    let lang = use_lang();
     let reason = move || query.read().get("reason").unwrap_or_default();
     let fields = move || {
         query
@@ -180,36 +189,30 @@ pub fn SsoErrorPage() -> impl IntoView {
             .collect::<Vec<_>>()
     };
     let message = move || {
-        match reason().as_str() {
-        "unknown_email" => (
-            "Учётная запись с адресом электронной почты из Госуслуг не найдена. Попросите администратора организации указать этот email в вашей карточке.".to_owned(),
-            "No account has the email your provider returned. Ask your organisation's admin to put this email on your staff card.".to_owned(),
-        ),
-        "name_mismatch" => {
-            let f = fields();
-            let ru = f.iter().map(|(ru, _)| *ru).collect::<Vec<_>>().join(", ");
-            let en = f.iter().map(|(_, en)| *en).collect::<Vec<_>>().join(", ");
-            (
-                format!("Данные из Госуслуг не совпадают с учётной записью: отличается {ru}. Проверьте ФИО в карточке сотрудника у администратора."),
-                format!("Your provider's data does not match the account: the {en} differs. Ask the admin to check the name on your card."),
-            )
+        match (reason().as_str(), lang) {
+        ("unknown_email", Lang::Ru) => "Учётная запись с адресом электронной почты из Госуслуг не найдена. Попросите администратора организации указать этот email в вашей карточке.".to_owned(),
+        ("unknown_email", Lang::En) => "No account has the email address Gosuslugi (ESIA) returned. Ask your organisation's administrator to put this email on your staff card.".to_owned(),
+        ("name_mismatch", Lang::Ru) => {
+            let ru = fields().iter().map(|(ru, _)| *ru).collect::<Vec<_>>().join(", ");
+            format!("Данные из Госуслуг не совпадают с учётной записью: отличается {ru}. Проверьте ФИО в карточке сотрудника у администратора.")
         }
-        "expired" => (
-            "Время входа истекло или ссылка уже использована. Начните вход заново.".to_owned(),
-            "The sign-in expired or was already used. Start again.".to_owned(),
-        ),
-        _ => (
-            "Не удалось выполнить вход через Госуслуги. Попробуйте позже или войдите по логину и паролю.".to_owned(),
-            "Sign-in through the provider failed. Try later or use your login and password.".to_owned(),
-        ),
+        ("name_mismatch", Lang::En) => {
+            let f = fields();
+            let verb = if f.len() > 1 { "differ" } else { "differs" };
+            let en = f.iter().map(|(_, en)| *en).collect::<Vec<_>>().join(", ");
+            format!("The data from Gosuslugi (ESIA) does not match your account: the {en} {verb}. Ask your administrator to check the name on your staff card.")
+        }
+        ("expired", Lang::Ru) => "Время входа истекло или ссылка уже использована. Начните вход заново.".to_owned(),
+        ("expired", Lang::En) => "The sign-in has expired or the link was already used. Start signing in again.".to_owned(),
+        (_, Lang::Ru) => "Не удалось выполнить вход через Госуслуги. Попробуйте позже или войдите по логину и паролю.".to_owned(),
+        (_, Lang::En) => "Signing in with Gosuslugi (ESIA) failed. Try again later or sign in with your login and password.".to_owned(),
     }
     };
     view! {
         <section class="card narrow">
-            <h1>"Ошибка входа"</h1>
-            <p class="error" role="alert" id="sso-error">{move || message().0}</p>
-            <p class="muted" lang="en">{move || message().1}</p>
-            <p><a href="/login">"Вернуться ко входу"</a></p>
+            <h1>{t("Ошибка входа", "Sign-in error")}</h1>
+            <p class="error" role="alert" id="sso-error">{message}</p>
+            <p><a href="/login">{t("Вернуться ко входу", "Back to sign-in")}</a></p>
         </section>
     }
 }

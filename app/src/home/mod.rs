@@ -8,6 +8,7 @@ use crate::components::{ErrorNotice, Gate};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::groups::{my_groups, page::GroupTable};
+use crate::i18n::{t, use_lang};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwnChild {
@@ -58,14 +59,32 @@ fn home_for(role: Option<Role>) -> AnyView {
 #[component]
 fn AdminHome() -> impl IntoView {
     view! {
-        <h1>"Дошкольное образование"</h1>
-        <nav class="tiles" aria-label="Справочники">
-            <a class="tile" href="/admin/summary">"Сводка за день"<span>"Кто отсутствует, по группам и причинам; запросы без ответа"</span></a>
-            <a class="tile" href="/admin/groups">"Группы"<span>"Группы и количество детей"</span></a>
-            <a class="tile" href="/staff">"Кадры"<span>"Сотрудники, учётные записи, роли и права"</span></a>
-            <a class="tile" href="/children">"Контингент"<span>"Дети, родители, загрузка из CSV"</span></a>
-            <a class="tile" href="/admin/calendar">"Календарный учебный график"<span>"Праздничные и перенесённые рабочие дни"</span></a>
-            <a class="tile" href="/admin/reasons">"Причины отсутствия"<span>"Уважительные, оплачиваемые"</span></a>
+        <h1>{t("Дошкольное образование", "Preschool education")}</h1>
+        <nav class="tiles" aria-label=t("Справочники", "Directories")>
+            <a class="tile" href="/admin/summary">
+                {t("Сводка за день", "Daily summary")}
+                <span>{t("Кто отсутствует, по группам и причинам; запросы без ответа", "Who is absent, by group and reason; unanswered requests")}</span>
+            </a>
+            <a class="tile" href="/admin/groups">
+                {t("Группы", "Groups")}
+                <span>{t("Группы и количество детей", "Groups and how many children they have")}</span>
+            </a>
+            <a class="tile" href="/staff">
+                {t("Кадры", "Staff")}
+                <span>{t("Сотрудники, учётные записи, роли и права", "Employees, accounts, roles and permissions")}</span>
+            </a>
+            <a class="tile" href="/children">
+                {t("Контингент", "Children")}
+                <span>{t("Дети, родители, загрузка из CSV", "Children, parents, upload from CSV")}</span>
+            </a>
+            <a class="tile" href="/admin/calendar">
+                {t("Календарный учебный график", "School calendar")}
+                <span>{t("Праздничные и перенесённые рабочие дни", "Public holidays and moved working days")}</span>
+            </a>
+            <a class="tile" href="/admin/reasons">
+                {t("Причины отсутствия", "Absence reasons")}
+                <span>{t("Уважительные, оплачиваемые", "Excused, charged")}</span>
+            </a>
         </nav>
     }
 }
@@ -73,13 +92,19 @@ fn AdminHome() -> impl IntoView {
 #[component]
 fn TeacherHome() -> impl IntoView {
     let groups = Resource::new(|| (), |_| my_groups());
+    let lang = use_lang();
     view! {
-        <h1>"Мои группы"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <h1>{t("Мои группы", "My groups")}</h1>
+        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match groups.await {
                     Ok(groups) if groups.is_empty() => view! {
-                        <p class="notice">"Вы пока не привязаны ни к одной группе. Обратитесь к администратору организации."</p>
+                        <p class="notice">
+                            {lang.pick(
+                                "Вы пока не привязаны ни к одной группе. Обратитесь к администратору организации.",
+                                "You are not assigned to any group yet. Contact your organisation's administrator.",
+                            )}
+                        </p>
                     }.into_any(),
                     Ok(groups) => view! { <GroupTable groups/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
@@ -92,9 +117,10 @@ fn TeacherHome() -> impl IntoView {
 #[component]
 fn ParentHome() -> impl IntoView {
     let children = Resource::new(|| (), |_| my_children());
+    let lang = use_lang();
     view! {
-        <h1>"Мои дети"</h1>
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <h1>{t("Мои дети", "My children")}</h1>
+        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match children.await {
                     Ok(children) => view! {
@@ -102,7 +128,7 @@ fn ParentHome() -> impl IntoView {
                             {children.into_iter().map(|c| view! {
                                 <li>
                                     <strong class="child-name">{c.full_name}</strong>" — "{c.group_name}", "{c.organisation}
-                                    " · "<a href=format!("/family/{}", c.id)>"Сообщить об отсутствии"</a>
+                                    " · "<a href=format!("/family/{}", c.id)>{lang.pick("Сообщить об отсутствии", "Report an absence")}</a>
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -117,18 +143,25 @@ fn ParentHome() -> impl IntoView {
 #[component]
 fn MunicipalHome() -> impl IntoView {
     let orgs = Resource::new(|| (), |_| municipal_organisations());
+    let lang = use_lang();
     view! {
-        <h1>"Организации муниципалитета"</h1>
+        <h1>{t("Организации муниципалитета", "Organisations of the municipality")}</h1>
         <p class="toolbar">
-            <a class="button inline" href="/municipal/attendance">"Посещаемость за месяц"</a>
-            <a class="button inline" href="/registrations">"Заявки на регистрацию"</a>
+            <a class="button inline" href="/municipal/attendance">{t("Посещаемость за месяц", "Attendance for the month")}</a>
+            <a class="button inline" href="/registrations">{t("Заявки на регистрацию", "Registration requests")}</a>
         </p>
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match orgs.await {
                     Ok(orgs) => view! {
                         <table class="org-list">
-                            <thead><tr><th scope="col">"Организация"</th><th scope="col" class="num">"Групп"</th><th scope="col" class="num">"Детей"</th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{lang.pick("Организация", "Organisation")}</th>
+                                    <th scope="col" class="num">{lang.pick("Групп", "Groups")}</th>
+                                    <th scope="col" class="num">{lang.pick("Детей", "Children")}</th>
+                                </tr>
+                            </thead>
                             <tbody>
                                 {orgs.into_iter().map(|o| view! {
                                     <tr><td>{o.short_name}</td><td class="num">{o.groups}</td><td class="num">{o.children}</td></tr>

@@ -12,8 +12,8 @@ pub use page::{DailySummaryPage, GroupNoticesPage, InboxPage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::attendance::ReasonOption;
 use crate::domain::notice::DailySummary;
+use crate::domain::Lang;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,11 +34,29 @@ impl NoticeKind {
     }
 }
 
+/// An absence reason a notice can name, in both interface languages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeReason {
+    pub code: String,
+    pub name_ru: String,
+    /// The Russian name when the reason book has no English one.
+    pub name_en: String,
+}
+
+impl NoticeReason {
+    pub fn name(&self, lang: Lang) -> &str {
+        lang.pick(&self.name_ru, &self.name_en)
+    }
+}
+
 /// How a parent answered a request for the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
     pub reason: String,
     pub reason_name: String,
+    /// The reason's English name (the Russian one when the book has none).
+    #[serde(default)]
+    pub reason_name_en: String,
     pub comment: String,
     pub by: String,
     pub at: String,
@@ -74,7 +92,7 @@ pub struct Inbox {
     pub items: Vec<InboxItem>,
     pub unread: i64,
     /// Reasons a parent may give, from the organisations of its children.
-    pub reasons: Vec<ReasonOption>,
+    pub reasons: Vec<NoticeReason>,
 }
 
 #[server(prefix = "/api", endpoint = "inbox")]
@@ -154,7 +172,7 @@ pub async fn write_notice(child_id: i64, day: String, text: String) -> Result<()
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DailySummaryView {
     pub summary: DailySummary,
-    pub reasons: Vec<ReasonOption>,
+    pub reasons: Vec<NoticeReason>,
 }
 
 /// The org admin's day: absences by group and reason, and unanswered requests.

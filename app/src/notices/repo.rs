@@ -6,12 +6,11 @@ use sqlx::Row;
 use super::outbox::{self, Delivery};
 use super::{
     Answer, ChildOption, DailySummaryView, GroupNotice, GroupNotices, Inbox, InboxItem, NoticeKind,
-    NoticeStatus,
+    NoticeReason, NoticeStatus,
 };
 use crate::attendance::repo::{
     calendar, month_closed, parse_date, reasons, record_mark, stored_mark, today, MarkWrite,
 };
-use crate::attendance::ReasonOption;
 use crate::db::{local_time, now_millis, Db};
 use crate::domain::calendar::Month;
 use crate::domain::notice::{
@@ -168,19 +167,30 @@ pub async fn close_reason_request(
     Ok(())
 }
 
-fn reason_options(reasons: &[AbsenceReason]) -> Vec<ReasonOption> {
+fn reason_options(reasons: &[AbsenceReason]) -> Vec<NoticeReason> {
     reasons
         .iter()
-        .map(|r| ReasonOption {
+        .map(|r| NoticeReason {
             code: r.code.clone(),
             name_ru: r.name_ru.clone(),
+            name_en: english_name(r).to_owned(),
         })
         .collect()
 }
 
-fn reason_name(reasons: &[AbsenceReason], code: &str) -> String {
+/// A reason's English name, or its Russian one when the book has none.
+fn english_name(reason: &AbsenceReason) -> &str {
+    if reason.name_en.trim().is_empty() {
+        &reason.name_ru
+    } else {
+        &reason.name_en
+    }
+}
+
+/// A reason's name in Russian and in English.
+fn reason_name(reasons: &[AbsenceReason], code: &str) -> (String, String) {
     AbsenceReason::find(reasons, code)
-        .map(|r| r.name_ru.clone())
+        .map(|r| (r.name_ru.clone(), english_name(r).to_owned()))
         .unwrap_or_default()
 }
 
@@ -206,8 +216,10 @@ fn status_of(
             let reason: String = row
                 .try_get::<Option<String>, _>("answer_reason")?
                 .unwrap_or_default();
+            let (reason_name, reason_name_en) = reason_name(reasons, &reason);
             NoticeStatus::Answered(Answer {
-                reason_name: reason_name(reasons, &reason),
+                reason_name,
+                reason_name_en,
                 reason,
                 comment: row.try_get("answer_comment")?,
                 by: full_name_of(row, "answerer_")?,
@@ -283,7 +295,7 @@ pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox, AppError> {
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
     // The reasons a parent can give: those of its children's organisations.
-    let mut offered: Vec<ReasonOption> = Vec::new();
+    let mut offered: Vec<NoticeReason> = Vec::new();
     let organisations = own_organisations(db, actor).await?;
     for organisation_id in organisations {
         for reason in reasons(db, organisation_id).await? {
