@@ -11,12 +11,48 @@ use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::timesheet::{Mark, Timesheet};
+use crate::domain::Lang;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonOption {
     pub code: String,
     pub name_ru: String,
+}
+
+/// The English name of an offered reason, by code: the English interface's side of
+/// [`ReasonOption`], which other views (the offline bundle, notices) share unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonNameEn {
+    pub code: String,
+    pub name_en: String,
+}
+
+impl ReasonOption {
+    /// The reason's name in `lang`; the Russian one when no English name came with it.
+    pub fn name<'a>(&'a self, lang: Lang, names_en: &'a [ReasonNameEn]) -> &'a str {
+        match lang {
+            Lang::Ru => &self.name_ru,
+            Lang::En => names_en
+                .iter()
+                .find(|n| n.code == self.code)
+                .map_or(self.name_ru.as_str(), |n| n.name_en.as_str()),
+        }
+    }
+}
+
+/// `2026-10` → `October 2026`: the English counterpart of the Russian month title.
+pub(crate) fn month_title_en(month: &str) -> Option<String> {
+    chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+        .ok()
+        .map(|first| first.format("%B %Y").to_string())
+}
+
+/// `2026-10-20` → `20 Oct 2026`, a date English readers cannot misread.
+pub(crate) fn date_en(day: &str) -> Option<String> {
+    chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .map(|d| d.format("%-d %b %Y").to_string())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,7 +73,11 @@ pub struct MarkingSheet {
     pub date: String,
     pub date_title: String,
     pub refusal: Option<String>,
+    #[serde(default)]
+    pub refusal_en: Option<String>,
     pub reasons: Vec<ReasonOption>,
+    #[serde(default)]
+    pub reasons_en: Vec<ReasonNameEn>,
     pub children: Vec<MarkRow>,
 }
 
@@ -132,6 +172,15 @@ pub struct MarkChange {
     pub new: String,
     pub device: String,
     pub path: String,
+    /// `at`, `old`, `new` and `path` as the English interface shows them.
+    #[serde(default)]
+    pub at_en: String,
+    #[serde(default)]
+    pub old_en: String,
+    #[serde(default)]
+    pub new_en: String,
+    #[serde(default)]
+    pub path_en: String,
 }
 
 #[server(prefix = "/api", endpoint = "mark_history")]

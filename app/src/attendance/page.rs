@@ -3,13 +3,14 @@ use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    load_marking_sheet, load_timesheet, MarkInput, MarkRow, MarkingSheet, SaveMarks,
-    SetMonthClosed, TimesheetView,
+    date_en, load_marking_sheet, load_timesheet, month_title_en, MarkInput, MarkRow, MarkingSheet,
+    ReasonNameEn, SaveMarks, SetMonthClosed, TimesheetView,
 };
 use crate::components::{ErrorNotice, Gate};
 use crate::domain::timesheet::{Cell, Mark};
 use crate::domain::Role;
 use crate::error::ErrorKind;
+use crate::i18n::{t, use_lang, Lang};
 
 fn param(name: &'static str) -> impl Fn() -> Option<String> + Clone + Send + Sync + 'static {
     let params = use_params_map();
@@ -104,13 +105,14 @@ fn Marking() -> impl IntoView {
     // answer from the server, the network), as it was after every save before offline
     // marking: one static view is far less wasm than a reactive attribute per button.
     let local = Memo::new(move |_| local.get());
+    let lang = use_lang();
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 let local = local.get();
                 match sheet.await {
                     Ok(loaded) => view! { <MarkingList loaded local save/> }.into_any(),
-                    Err(error) => view! { <h1>"Отметка посещаемости"</h1><ErrorNotice error/> }.into_any(),
+                    Err(error) => view! { <h1>{lang.pick("Отметка посещаемости", "Attendance marking")}</h1><ErrorNotice error/> }.into_any(),
                 }
             })}
         </Transition>
@@ -154,11 +156,21 @@ fn MarkingList(
     local: offline::State,
     save: ServerAction<SaveMarks>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let Loaded { sheet, read_at } = loaded;
     let (group_id, date) = (sheet.group_id, sheet.date.clone());
     let month = sheet.date[..7].to_owned();
     let editable = sheet.refusal.is_none();
+    let refusal = match lang {
+        Lang::Ru => sheet.refusal.clone(),
+        Lang::En => sheet.refusal_en.clone().or_else(|| sheet.refusal.clone()),
+    };
+    let date_title = match lang {
+        Lang::Ru => sheet.date_title.clone(),
+        Lang::En => date_en(&sheet.date).unwrap_or_else(|| sheet.date_title.clone()),
+    };
     let reasons = StoredValue::new(sheet.reasons.clone());
+    let reasons_en = StoredValue::new(sheet.reasons_en.clone());
     let mark = {
         let date = date.clone();
         Callback::new(move |marks: Vec<Marked>| {
@@ -204,25 +216,30 @@ fn MarkingList(
         .collect();
     let unmarked_count = unmarked.len();
     view! {
-        <h1>{sheet.group_name.clone()}" · "{sheet.date_title.clone()}</h1>
+        <h1>{sheet.group_name.clone()}" · "{date_title}</h1>
         <nav class="day-nav">
-            <a href=format!("/groups/{group_id}")>"Список детей"</a>
-            <a href=format!("/groups/{group_id}/timesheet/{month}")>"Табель за месяц"</a>
-            <a href=format!("/groups/{group_id}/notices")>"Уведомления родителям"</a>
+            <a href=format!("/groups/{group_id}")>{t("Список детей", "Children")}</a>
+            <a href=format!("/groups/{group_id}/timesheet/{month}")>{t("Табель за месяц", "Monthly timesheet")}</a>
+            <a href=format!("/groups/{group_id}/notices")>{t("Уведомления родителям", "Notices to parents")}</a>
         </nav>
         <OfflineStatus s=local.clone()/>
-        {sheet.refusal.clone().map(|r| view! { <p class="notice day-refusal" role="status">{r}</p> })}
-        {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert" id="mark-error">{e.ru}</p> })}
+        {refusal.map(|r| view! { <p class="notice day-refusal" role="status">{r}</p> })}
+        {move || save.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert" id="mark-error">{e.message(lang)}</p> })}
         <p class="unmarked" aria-live="polite">
-            {if unmarked_count == 0 { "Все дети отмечены.".to_owned() } else { format!("Не отмечено: {unmarked_count}") }}
+            {match (unmarked_count, lang) {
+                (0, Lang::Ru) => "Все дети отмечены.".to_owned(),
+                (0, Lang::En) => "All children are marked.".to_owned(),
+                (n, Lang::Ru) => format!("Не отмечено: {n}"),
+                (n, Lang::En) => format!("Not marked: {n}"),
+            }}
         </p>
         {(editable && unmarked_count > 0).then(|| view! {
             <button type="button" class="all-present" on:click=move |_| mark.run(unmarked.clone()) disabled=move || save.pending().get()>
-                "Остальные присутствуют"
+                {lang.pick("Остальные присутствуют", "Mark the rest present")}
             </button>
         })}
         <ul class="marking">
-            {lines.into_iter().map(|(row, shown)| view! { <MarkLine row shown group_id date=date.clone() editable reasons mark/> }).collect_view()}
+            {lines.into_iter().map(|(row, shown)| view! { <MarkLine row shown group_id date=date.clone() editable reasons reasons_en mark/> }).collect_view()}
         </ul>
     }
 }
@@ -233,25 +250,25 @@ fn MarkingList(
 /// without JavaScript it says nothing it cannot keep.
 #[component]
 fn OfflineStatus(s: offline::State) -> impl IntoView {
-    let (net, net_en) = if s.online {
-        ("В сети", "Online")
+    let lang = use_lang();
+    let net = if s.online {
+        lang.pick("В сети", "Online")
     } else {
-        ("Нет сети", "Offline")
+        lang.pick("Нет сети", "Offline")
     };
-    let (queue, queue_en) = match (s.pending, s.conflicts.len()) {
-        (0, 0) => ("Всё сохранено".to_owned(), "all saved".to_owned()),
-        (0, n) => (
-            format!("Всё отправлено, не принято: {n}"),
-            format!("all sent, {n} not accepted"),
-        ),
-        (n, _) => (
-            format!("Ожидают отправки: {n}"),
-            format!("{n} waiting to be sent"),
-        ),
+    let queue = match (s.pending, s.conflicts.len(), lang) {
+        (0, 0, _) => lang.pick("Всё сохранено", "All saved").to_owned(),
+        (0, n, Lang::Ru) => format!("Всё отправлено, не принято: {n}"),
+        (0, n, Lang::En) => format!("All sent, {n} not accepted"),
+        (n, _, Lang::Ru) => format!("Ожидают отправки: {n}"),
+        (n, _, Lang::En) => format!("{n} waiting to be sent"),
     };
     let (offline, waiting) = (s.ready && !s.online, s.pending > 0);
-    let error = s.error.clone().filter(|_| waiting);
-    let error_en = s.error_en.clone().unwrap_or_default();
+    let error = match lang {
+        Lang::Ru => s.error.clone(),
+        Lang::En => s.error_en.clone().or_else(|| s.error.clone()),
+    }
+    .filter(|_| waiting);
     let conflicts = s.conflicts.clone();
     view! {
         <div
@@ -266,29 +283,40 @@ fn OfflineStatus(s: offline::State) -> impl IntoView {
             {s.ready.then(|| view! {
                 <span class="sync-net">{net}</span>
                 <span class="sync-queue">{queue}</span>
-                <span class="sync-en" lang="en">{format!("{net_en} · {queue_en}")}</span>
                 {s.saved_offline.then(|| view! {
-                    <span class="sync-offline-ready">"Страница доступна без сети"</span>
+                    <span class="sync-offline-ready">{lang.pick("Страница доступна без сети", "This page works offline")}</span>
                 })}
-                {error.map(|e| view! { <span class="sync-error" title=error_en>{e}</span> })}
+                {error.map(|e| view! { <span class="sync-error">{e}</span> })}
             })}
         </div>
         {(!conflicts.is_empty()).then(|| view! {
             <section class="conflicts" aria-labelledby="conflicts-title">
-                <h2 id="conflicts-title">"Не сохранено "<span lang="en">"· Not saved"</span></h2>
+                <h2 id="conflicts-title">{lang.pick("Не сохранено", "Not saved")}</h2>
                 <ul>
                     {conflicts.into_iter().map(|c| {
                         let (ru, en) = c.message();
+                        let message = match lang {
+                            Lang::Ru => ru,
+                            Lang::En => en,
+                        };
+                        let what = match lang {
+                            Lang::Ru => format!(" · {} · {}", day_ru(&c.day), mark_ru(&c.mark)),
+                            Lang::En => format!(
+                                " · {} · {}",
+                                date_en(&c.day).unwrap_or_else(|| c.day.clone()),
+                                mark_en(&c.mark)
+                            ),
+                        };
                         let op_id = c.op_id.clone();
                         view! {
                             <li class="conflict" data-child=c.child_name.clone() data-day=c.day.clone()>
                                 <span class="conflict-what">
                                     <strong>{c.child_name.clone()}</strong>
-                                    {format!(" · {} · {}", day_ru(&c.day), mark_ru(&c.mark))}
+                                    {what}
                                 </span>
-                                <span class="conflict-message" title=en>{ru}</span>
+                                <span class="conflict-message">{message}</span>
                                 <button type="button" class="secondary" on:click=move |_| offline::dismiss(&op_id)>
-                                    "Скрыть"
+                                    {lang.pick("Скрыть", "Dismiss")}
                                 </button>
                             </li>
                         }
@@ -316,6 +344,14 @@ fn mark_ru(mark: &Mark) -> String {
     }
 }
 
+fn mark_en(mark: &Mark) -> String {
+    match mark {
+        Mark::Present => "present".to_owned(),
+        Mark::Absent { reason: None } => "absent".to_owned(),
+        Mark::Absent { reason: Some(code) } => format!("absent ({code})"),
+    }
+}
+
 #[component]
 fn MarkLine(
     row: MarkRow,
@@ -324,8 +360,10 @@ fn MarkLine(
     date: String,
     editable: bool,
     reasons: StoredValue<Vec<super::ReasonOption>>,
+    reasons_en: StoredValue<Vec<ReasonNameEn>>,
     mark: Callback<Vec<Marked>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let MarkRow {
         child_id,
         name,
@@ -352,9 +390,9 @@ fn MarkLine(
         None => (false, false, None),
     };
     let state = match &shown {
-        None => "не отмечен",
-        Some(Mark::Present) => "присутствует",
-        Some(Mark::Absent { .. }) => "отсутствует",
+        None => lang.pick("не отмечен", "not marked"),
+        Some(Mark::Present) => lang.pick("присутствует", "present"),
+        Some(Mark::Absent { .. }) => lang.pick("отсутствует", "absent"),
     };
     let planned = planned.filter(|_| shown.is_none());
     let send_present = send.clone();
@@ -365,38 +403,51 @@ fn MarkLine(
             <span class="child-name">
                 {name.clone()}
                 " "
-                <a class="history-link" href=format!("/groups/{group_id}/marks/{date}/history/{child_id}")>"история"</a>
+                <a class="history-link" href=format!("/groups/{group_id}/marks/{date}/history/{child_id}")>{lang.pick("история", "history")}</a>
                 {pending.then(|| view! {
-                    <span class="pending-mark" title="Ждёт отправки на сервер · waiting to be sent">"ждёт отправки"</span>
+                    <span class="pending-mark" title=lang.pick("Ждёт отправки на сервер", "Waiting to be sent to the server")>
+                        {lang.pick("ждёт отправки", "waiting to be sent")}
+                    </span>
                 })}
             </span>
             <span class="visually-hidden mark-state">{state}</span>
             {planned.map(|reason| view! {
-                <span class="planned">{format!("Родители сообщили об отсутствии ({reason})")}</span>
+                <span class="planned">{match lang {
+                    Lang::Ru => format!("Родители сообщили об отсутствии ({reason})"),
+                    Lang::En => format!("Parents reported an absence ({reason})"),
+                }}</span>
             })}
-            <div class="mark-buttons" role="group" aria-label=format!("Отметка: {name}")>
+            <div class="mark-buttons" role="group" aria-label=match lang {
+                Lang::Ru => format!("Отметка: {name}"),
+                Lang::En => format!("Attendance: {name}"),
+            }>
                 <button type="button" class="present-button" aria-pressed=present.to_string() disabled=!editable
-                    on:click=move |_| send_present(Mark::Present)>"Был"</button>
+                    on:click=move |_| send_present(Mark::Present)>{lang.pick("Был", "Present")}</button>
                 <button type="button" class="absent-button" aria-pressed=absent.to_string() disabled=!editable
-                    on:click=move |_| send_absent(Mark::Absent { reason: None })>"Не был"</button>
+                    on:click=move |_| send_absent(Mark::Absent { reason: None })>{lang.pick("Не был", "Absent")}</button>
             </div>
             {absent.then(|| {
                 let current = reason.unwrap_or_default();
+                let (hidden_label, aria_label) = match lang {
+                    Lang::Ru => (format!("Причина отсутствия: {name}"), format!("Причина: {name}")),
+                    Lang::En => (format!("Reason for absence: {name}"), format!("Reason: {name}")),
+                };
                 view! {
                     <label class="reason">
-                        <span class="visually-hidden">{format!("Причина отсутствия: {name}")}</span>
+                        <span class="visually-hidden">{hidden_label}</span>
                         <select
-                            aria-label=format!("Причина: {name}")
+                            aria-label=aria_label
                             disabled=!editable
                             on:change=move |ev| {
                                 let code = event_target_value(&ev);
                                 send_reason(Mark::Absent { reason: (!code.is_empty()).then_some(code) });
                             }
                         >
-                            <option value="" selected=current.is_empty()>"причина не известна"</option>
+                            <option value="" selected=current.is_empty()>{lang.pick("причина не известна", "reason unknown")}</option>
                             {reasons.get_value().into_iter().map(|r| {
                                 let selected = r.code == current;
-                                view! { <option value=r.code.clone() selected=selected>{format!("{} — {}", r.code, r.name_ru)}</option> }
+                                let text = reasons_en.with_value(|en| format!("{} — {}", r.code, r.name(lang, en)));
+                                view! { <option value=r.code.clone() selected=selected>{text}</option> }
                             }).collect_view()}
                         </select>
                     </label>
@@ -410,6 +461,7 @@ fn MarkLine(
 /// SVG: a glance at the month without a charting library in the wasm bundle.
 #[component]
 fn AttendanceChart(days: Vec<crate::domain::timesheet::DayColumn>) -> impl IntoView {
+    let lang = use_lang();
     const BAR: usize = 18;
     const HEIGHT: u32 = 100;
     let width = days.len() * BAR;
@@ -422,7 +474,7 @@ fn AttendanceChart(days: Vec<crate::domain::timesheet::DayColumn>) -> impl IntoV
             let h = share * HEIGHT / 100;
             view! {
                 <rect class="bar" x=i * BAR + 3 y=HEIGHT - h width=BAR - 6 height=h>
-                    <title>{format!("{}: {share}%", d.date.format("%d.%m"))}</title>
+                    <title>{format!("{}: {share}%", d.date.format(lang.pick("%d.%m", "%-d %b")))}</title>
                 </rect>
             }
         })
@@ -438,12 +490,12 @@ fn AttendanceChart(days: Vec<crate::domain::timesheet::DayColumn>) -> impl IntoV
         .collect_view();
     view! {
         <figure class="attendance-chart">
-            <svg viewBox=format!("0 0 {width} {}", HEIGHT + 20) role="img" aria-label="Доля присутствовавших по дням">
+            <svg viewBox=format!("0 0 {width} {}", HEIGHT + 20) role="img" aria-label=lang.pick("Доля присутствовавших по дням", "Share of children present by day")>
                 <line x1="0" y1=HEIGHT x2=width y2=HEIGHT class="axis"/>
                 {bars}
                 {labels}
             </svg>
-            <figcaption>"Доля присутствовавших детей по дням, %"</figcaption>
+            <figcaption>{lang.pick("Доля присутствовавших детей по дням, %", "Share of children present by day, %")}</figcaption>
         </figure>
     }
 }
@@ -468,12 +520,13 @@ fn TimesheetLoader() -> impl IntoView {
             load_timesheet(group, month.unwrap_or_default()).await
         },
     );
+    let lang = use_lang();
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match view_data.await {
                     Ok(data) => view! { <TimesheetGrid data close/> }.into_any(),
-                    Err(error) => view! { <h1>"Табель"</h1><ErrorNotice error/> }.into_any(),
+                    Err(error) => view! { <h1>{lang.pick("Табель", "Timesheet")}</h1><ErrorNotice error/> }.into_any(),
                 }
             })}
         </Transition>
@@ -481,7 +534,7 @@ fn TimesheetLoader() -> impl IntoView {
 }
 
 /// «Б 2, О 1, без причины 1»: absences by reason code, then those with no reason yet.
-fn by_reason(totals: &crate::domain::timesheet::ChildTotals) -> String {
+fn by_reason(totals: &crate::domain::timesheet::ChildTotals, lang: Lang) -> String {
     let mut parts: Vec<String> = totals
         .absent_by_reason
         .iter()
@@ -489,7 +542,10 @@ fn by_reason(totals: &crate::domain::timesheet::ChildTotals) -> String {
         .map(|(code, n)| format!("{code} {n}"))
         .collect();
     if totals.absent_no_reason > 0 {
-        parts.push(format!("без причины {}", totals.absent_no_reason));
+        parts.push(match lang {
+            Lang::Ru => format!("без причины {}", totals.absent_no_reason),
+            Lang::En => format!("no reason {}", totals.absent_no_reason),
+        });
     }
     parts.join(", ")
 }
@@ -509,48 +565,65 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
         close_requested_by,
         sheet,
     } = data;
+    let lang = use_lang();
+    let month_title = match lang {
+        Lang::Ru => month_title,
+        Lang::En => month_title_en(&month).unwrap_or(month_title),
+    };
     let request = ServerAction::<super::RequestMonthClose>::new();
     let month_for_request = month.clone();
     let export = |ext: &str| format!("/export/timesheet/{group_id}/{month}.{ext}");
     let days = sheet.days.clone();
     view! {
         <header class="timesheet-head">
-            <h1>"Табель учёта посещаемости детей"</h1>
+            <h1>{t("Табель учёта посещаемости детей", "Children's attendance timesheet")}</h1>
             <p class="period">{month_title}</p>
             <p>{organisation}</p>
-            <p>"Группа: "<strong>{group}</strong>" · Ответственный: "{responsible}</p>
-            <p class="status">{if closed { "Месяц закрыт" } else { "Месяц открыт" }}</p>
+            <p>{t("Группа: ", "Group: ")}<strong>{group}</strong>{t(" · Ответственный: ", " · Person in charge: ")}{responsible}</p>
+            <p class="status">{if closed { t("Месяц закрыт", "Month closed") } else { t("Месяц открыт", "Month open") }}</p>
         </header>
         <nav class="day-nav no-print">
-            <a href=export("xlsx") rel="external" download>"Скачать XLSX"</a>
-            <a href=export("pdf") rel="external" download>"Скачать PDF"</a>
-            <button type="button" class="secondary" onclick="window.print()">"Печать"</button>
+            <a href=export("xlsx") rel="external" download>{t("Скачать XLSX", "Download XLSX")}</a>
+            <a href=export("pdf") rel="external" download>{t("Скачать PDF", "Download PDF")}</a>
+            <button type="button" class="secondary" onclick="window.print()">{t("Печать", "Print")}</button>
             {can_close.then(|| view! {
                 <ActionForm action=close attr:class="close-month">
                     <input type="hidden" name="group_id" value=group_id/>
                     <input type="hidden" name="month" value=month.clone()/>
                     <input type="hidden" name="closed" value=(!closed).to_string()/>
                     {closed.then(|| view! {
-                        <label for="reopen-reason" class="visually-hidden">"Причина открытия"</label>
-                        <input id="reopen-reason" name="reason" type="text" required placeholder="Причина открытия месяца"/>
+                        <label for="reopen-reason" class="visually-hidden">{lang.pick("Причина открытия", "Reason for reopening")}</label>
+                        <input id="reopen-reason" name="reason" type="text" required
+                            placeholder=lang.pick("Причина открытия месяца", "Reason for reopening the month")/>
                     })}
-                    <button type="submit" class="secondary">{if closed { "Открыть месяц" } else { "Закрыть месяц" }}</button>
+                    <button type="submit" class="secondary">
+                        {if closed { lang.pick("Открыть месяц", "Reopen month") } else { lang.pick("Закрыть месяц", "Close month") }}
+                    </button>
                 </ActionForm>
             })}
         </nav>
-        {move || close.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.ru}</p> })}
+        {move || close.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.message(lang)}</p> })}
         {close_requested_by.map(|who| view! {
-            <p class="notice close-requested" role="status">{format!("{who} просит закрыть месяц.")}</p>
+            <p class="notice close-requested" role="status">{match lang {
+                Lang::Ru => format!("{who} просит закрыть месяц."),
+                Lang::En => format!("{who} asks for the month to be closed."),
+            }}</p>
         })}
         {can_request_close.then(|| view! {
             <ActionForm action=request attr:class="request-close no-print">
                 <input type="hidden" name="group_id" value=group_id/>
                 <input type="hidden" name="month" value=month_for_request.clone()/>
-                <button type="submit" class="secondary">"Попросить администратора закрыть месяц"</button>
+                <button type="submit" class="secondary">
+                    {lang.pick("Попросить администратора закрыть месяц", "Ask the administrator to close the month")}
+                </button>
             </ActionForm>
             {move || match request.value().get() {
-                Some(Ok(())) => Some(view! { <p class="notice request-sent" role="status">"Просьба отправлена администратору."</p> }.into_any()),
-                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.ru}</p> }.into_any()),
+                Some(Ok(())) => Some(view! {
+                    <p class="notice request-sent" role="status">
+                        {lang.pick("Просьба отправлена администратору.", "Request sent to the administrator.")}
+                    </p>
+                }.into_any()),
+                Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.message(lang)}</p> }.into_any()),
                 None => None,
             }}
         })}
@@ -559,16 +632,16 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
             <table class="timesheet">
                 <thead>
                     <tr>
-                        <th scope="col">"№"</th>
-                        <th scope="col" class="name">"Фамилия, имя ребёнка"</th>
+                        <th scope="col">{t("№", "No.")}</th>
+                        <th scope="col" class="name">{t("Фамилия, имя ребёнка", "Child's surname and name")}</th>
                         {days.iter().map(|d| view! {
                             <th scope="col" class="day" class:off=!d.kind.is_working()>{d.date.format("%d").to_string()}</th>
                         }).collect_view()}
-                        <th scope="col">"Пропущено"</th>
-                        <th scope="col">"в т. ч. уваж."</th>
-                        <th scope="col">"По причинам"</th>
-                        <th scope="col">"Посещено"</th>
-                        <th scope="col">"К оплате"</th>
+                        <th scope="col">{t("Пропущено", "Days absent")}</th>
+                        <th scope="col">{t("в т. ч. уваж.", "of which excused")}</th>
+                        <th scope="col">{t("По причинам", "By reason")}</th>
+                        <th scope="col">{t("Посещено", "Days attended")}</th>
+                        <th scope="col">{t("К оплате", "Days charged")}</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -581,7 +654,7 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                             }).collect_view()}
                             <td class="num absent-total">{row.totals.absent_total}</td>
                             <td class="num absent-excused">{row.totals.absent_excused}</td>
-                            <td class="by-reason">{by_reason(&row.totals)}</td>
+                            <td class="by-reason">{by_reason(&row.totals, lang)}</td>
                             <td class="num attended">{row.totals.attended}</td>
                             <td class="num charged">{row.totals.charged_days}</td>
                         </tr>
@@ -590,20 +663,20 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                 <tfoot>
                     <tr class="present-per-day">
                         <td></td>
-                        <th scope="row" class="name">"Присутствовало"</th>
+                        <th scope="row" class="name">{t("Присутствовало", "Present")}</th>
                         {days.iter().map(|d| view! {
                             <td class="day">{if d.kind.is_working() && d.present + d.absent > 0 { d.present.to_string() } else { String::new() }}</td>
                         }).collect_view()}
                         <td class="num">{sheet.totals.sum.absent_total}</td>
                         <td class="num">{sheet.totals.sum.absent_excused}</td>
-                        <td class="by-reason">{by_reason(&sheet.totals.sum)}</td>
+                        <td class="by-reason">{by_reason(&sheet.totals.sum, lang)}</td>
                         <td class="num">{sheet.totals.sum.attended}</td>
                         <td class="num">{sheet.totals.sum.charged_days}</td>
                     </tr>
                 </tfoot>
             </table>
         </div>
-        <p class="signatures">"Ответственный ____________ · Руководитель ____________"</p>
+        <p class="signatures">{t("Ответственный ____________ · Руководитель ____________", "Person in charge ____________ · Head ____________")}</p>
     }
 }
 
@@ -635,25 +708,35 @@ fn MarkHistory() -> impl IntoView {
             date_for_back().unwrap_or_default()
         )
     };
+    let lang = use_lang();
     view! {
-        <h1>"История отметки"</h1>
-        <p><a href=back>"← К отметкам дня"</a></p>
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <h1>{t("История отметки", "Mark history")}</h1>
+        <p><a href=back>{t("← К отметкам дня", "← Back to the day's marks")}</a></p>
+        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match history.await {
-                    Ok(changes) if changes.is_empty() => view! { <p class="muted">"Изменений не было."</p> }.into_any(),
+                    Ok(changes) if changes.is_empty() => view! { <p class="muted">{lang.pick("Изменений не было.", "No changes.")}</p> }.into_any(),
                     Ok(changes) => view! {
                         <table class="history">
                             <thead><tr>
-                                <th scope="col">"Когда"</th><th scope="col">"Кто"</th><th scope="col">"Было"</th>
-                                <th scope="col">"Стало"</th><th scope="col">"Откуда"</th>
+                                <th scope="col">{lang.pick("Когда", "When")}</th><th scope="col">{lang.pick("Кто", "Who")}</th>
+                                <th scope="col">{lang.pick("Было", "Before")}</th><th scope="col">{lang.pick("Стало", "After")}</th>
+                                <th scope="col">{lang.pick("Откуда", "Source")}</th>
                             </tr></thead>
                             <tbody>
-                                {changes.into_iter().map(|c| view! {
-                                    <tr>
-                                        <td>{c.at}</td><td class="who">{c.by}</td><td class="old">{c.old}</td>
-                                        <td class="new">{c.new}</td><td class="device">{format!("{} · {}", c.path, c.device)}</td>
-                                    </tr>
+                                {changes.into_iter().map(|c| {
+                                    // Rows from a server without the English texts show the Russian ones.
+                                    let en = |en: String, ru: String| if en.is_empty() { ru } else { en };
+                                    let (at, old, new, path) = match lang {
+                                        Lang::Ru => (c.at, c.old, c.new, c.path),
+                                        Lang::En => (en(c.at_en, c.at), en(c.old_en, c.old), en(c.new_en, c.new), en(c.path_en, c.path)),
+                                    };
+                                    view! {
+                                        <tr>
+                                            <td>{at}</td><td class="who">{c.by}</td><td class="old">{old}</td>
+                                            <td class="new">{new}</td><td class="device">{format!("{} · {}", path, c.device)}</td>
+                                        </tr>
+                                    }
                                 }).collect_view()}
                             </tbody>
                         </table>

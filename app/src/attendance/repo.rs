@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use sqlx::Row;
 
-use super::{MarkInput, MarkRow, MarkingSheet, ReasonOption, TimesheetView};
+use super::{MarkInput, MarkRow, MarkingSheet, ReasonNameEn, ReasonOption, TimesheetView};
 use crate::db::{local_time, now_millis, Db};
 use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::marking::{check_mark, MarkContext};
@@ -89,6 +89,17 @@ pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>
         }
     }
     Ok(by_code)
+}
+
+/// The English names of `reasons`, for [`ReasonOption`]s made of them.
+pub fn reason_names_en(reasons: &[AbsenceReason]) -> Vec<ReasonNameEn> {
+    reasons
+        .iter()
+        .map(|r| ReasonNameEn {
+            code: r.code.clone(),
+            name_en: r.name_en.clone(),
+        })
+        .collect()
 }
 
 pub async fn month_closed(db: &Db, group_id: i64, month: Month) -> Result<bool, AppError> {
@@ -275,14 +286,14 @@ pub async fn marking_sheet(
             reasons: &reasons,
         },
     )
-    .err()
-    .map(|r| r.ru());
+    .err();
     Ok(MarkingSheet {
         group_id,
         group_name: group_name(db, group_id).await?,
         date: date.to_string(),
         date_title: date.format("%d.%m.%Y").to_string(),
-        refusal,
+        refusal_en: refusal.as_ref().map(|r| r.en()),
+        refusal: refusal.as_ref().map(|r| r.ru()),
         reasons: reasons
             .iter()
             .map(|r| ReasonOption {
@@ -290,6 +301,7 @@ pub async fn marking_sheet(
                 name_ru: r.name_ru.clone(),
             })
             .collect(),
+        reasons_en: reason_names_en(&reasons),
         children: children
             .into_iter()
             .map(|c| MarkRow {
@@ -832,23 +844,44 @@ pub async fn mark_history(
             None => "отсутствовал, причина не известна".to_owned(),
         },
     };
+    let describe_en = |status: Option<String>, reason: Option<String>| match status.as_deref() {
+        None => "not marked".to_owned(),
+        Some("present") => "present".to_owned(),
+        _ => match reason {
+            Some(code) => format!("absent ({code})"),
+            None => "absent, reason unknown".to_owned(),
+        },
+    };
     rows.iter()
         .map(|r| {
             let at: i64 = r.try_get("at")?;
+            let (old_status, old_reason): (Option<String>, Option<String>) =
+                (r.try_get("old_status")?, r.try_get("old_reason")?);
+            let (new_status, new_reason): (Option<String>, Option<String>) =
+                (r.try_get("new_status")?, r.try_get("new_reason")?);
+            let path: String = r.try_get("path")?;
+            // A synced op that lost to a later mark changed nothing; the row says so
+            // rather than looking like a change to the same value.
+            let superseded =
+                r.try_get::<Option<String>, _>("outcome")?.as_deref() == Some("superseded");
             Ok(super::MarkChange {
                 at: local_time(at, "%d.%m.%Y %H:%M:%S"),
+                at_en: local_time(at, "%-d %b %Y %H:%M:%S"),
                 by: full_name(r)?,
-                old: describe(r.try_get("old_status")?, r.try_get("old_reason")?),
-                new: describe(r.try_get("new_status")?, r.try_get("new_reason")?),
+                old: describe(old_status.clone(), old_reason.clone()),
+                old_en: describe_en(old_status, old_reason),
+                new: describe(new_status.clone(), new_reason.clone()),
+                new_en: describe_en(new_status, new_reason),
                 device: r.try_get("device")?,
-                // A synced op that lost to a later mark changed nothing; the row says so
-                // rather than looking like a change to the same value.
-                path: match r.try_get::<Option<String>, _>("outcome")?.as_deref() {
-                    Some("superseded") => format!(
-                        "{} (не применена: в силе более поздняя отметка)",
-                        r.try_get::<String, _>("path")?
-                    ),
-                    _ => r.try_get("path")?,
+                path: if superseded {
+                    format!("{path} (не применена: в силе более поздняя отметка)")
+                } else {
+                    path.clone()
+                },
+                path_en: if superseded {
+                    format!("{path} (not applied: a later mark prevails)")
+                } else {
+                    path
                 },
             })
         })

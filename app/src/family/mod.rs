@@ -9,7 +9,7 @@ pub use page::ChildAbsencesPage;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::attendance::ReasonOption;
+use crate::attendance::{ReasonNameEn, ReasonOption};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +29,8 @@ pub struct ChildAbsences {
     pub child_name: String,
     pub today: String,
     pub reasons: Vec<ReasonOption>,
+    #[serde(default)]
+    pub reasons_en: Vec<ReasonNameEn>,
     pub announcements: Vec<Announcement>,
 }
 

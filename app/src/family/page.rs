@@ -4,6 +4,7 @@ use leptos_router::hooks::use_params_map;
 use super::{load_child_absences, AnnounceAbsence, CancelAbsence, ChildAbsences};
 use crate::components::{ErrorNotice, Field, FormError, Gate};
 use crate::domain::Role;
+use crate::i18n::{t, use_lang};
 
 /// A parent announces that its child will be away, and sees what it announced.
 #[component]
@@ -29,12 +30,13 @@ fn Absences() -> impl IntoView {
         },
     );
     let error = Signal::derive(move || announce.value().get().and_then(Result::err));
+    let lang = use_lang();
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(data) => view! { <AbsenceForm data announce cancel error/> }.into_any(),
-                    Err(error) => view! { <h1>"Отсутствие"</h1><ErrorNotice error/> }.into_any(),
+                    Err(error) => view! { <h1>{lang.pick("Отсутствие", "Absence")}</h1><ErrorNotice error/> }.into_any(),
                 }
             })}
         </Transition>
@@ -48,48 +50,52 @@ fn AbsenceForm(
     cancel: ServerAction<CancelAbsence>,
     error: Signal<Option<crate::error::AppError>>,
 ) -> impl IntoView {
+    let lang = use_lang();
     let child_id = data.child_id;
     let (min_from, min_to) = (data.today.clone(), data.today.clone());
     let reasons = data.reasons.clone();
+    let reasons_en = data.reasons_en.clone();
     view! {
         <h1>{data.child_name.clone()}</h1>
         <section class="card">
-            <h2>"Сообщить об отсутствии"</h2>
+            <h2>{t("Сообщить об отсутствии", "Report an absence")}</h2>
             <ActionForm action=announce>
                 <input type="hidden" name="child_id" value=child_id/>
                 <div class="grid">
-                    <Field label="С" name="date_from" error>
+                    <Field label=t("С", "From") name="date_from" error>
                         <input id="date_from" name="date_from" type="date" required min=min_from/>
                     </Field>
-                    <Field label="По" name="date_to" error>
+                    <Field label=t("По", "To") name="date_to" error>
                         <input id="date_to" name="date_to" type="date" required min=min_to/>
                     </Field>
-                    <Field label="Причина" name="reason" error>
+                    <Field label=t("Причина", "Reason") name="reason" error>
                         <select id="reason" name="reason">
-                            {reasons.iter().map(|r| view! { <option value=r.code.clone()>{format!("{} — {}", r.code, r.name_ru)}</option> }).collect_view()}
+                            {reasons.iter().map(|r| view! {
+                                <option value=r.code.clone()>{format!("{} — {}", r.code, r.name(lang, &reasons_en))}</option>
+                            }).collect_view()}
                         </select>
                     </Field>
                 </div>
-                <Field label="Комментарий" name="comment" error>
+                <Field label=t("Комментарий", "Comment") name="comment" error>
                     <input id="comment" name="comment" type="text"/>
                 </Field>
                 <FormError error/>
-                <button type="submit" disabled=move || announce.pending().get()>"Сообщить"</button>
+                <button type="submit" disabled=move || announce.pending().get()>{t("Сообщить", "Report")}</button>
             </ActionForm>
         </section>
-        <h2>"Сообщённые отсутствия"</h2>
-        {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.ru}</p> })}
+        <h2>{t("Сообщённые отсутствия", "Reported absences")}</h2>
+        {move || cancel.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.message(lang)}</p> })}
         <ul class="announcements">
             {data.announcements.into_iter().map(|a| view! {
                 <li class="announcement" class:cancelled=a.cancelled>
                     <span class="period">{format!("{} — {}", a.date_from, a.date_to)}</span>
                     " · "<span class="reason">{a.reason}</span>
                     {(!a.comment.is_empty()).then(|| view! { " · "<span class="comment">{a.comment.clone()}</span> })}
-                    {a.cancelled.then(|| view! { " · "<span class="muted">"отменено"</span> })}
+                    {a.cancelled.then(|| view! { " · "<span class="muted">{lang.pick("отменено", "cancelled")}</span> })}
                     {a.can_cancel.then(|| view! {
                         <ActionForm action=cancel>
                             <input type="hidden" name="announcement_id" value=a.id/>
-                            <button type="submit" class="secondary">"Отменить"</button>
+                            <button type="submit" class="secondary">{lang.pick("Отменить", "Cancel")}</button>
                         </ActionForm>
                     })}
                 </li>

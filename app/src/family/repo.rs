@@ -1,7 +1,7 @@
 use sqlx::Row;
 
 use super::{Announcement, ChildAbsences};
-use crate::attendance::repo::{parse_date, reasons, today};
+use crate::attendance::repo::{parse_date, reason_names_en, reasons, today};
 use crate::attendance::ReasonOption;
 use crate::db::{now_millis, Db};
 use crate::domain::permissions::ChildScope;
@@ -60,12 +60,13 @@ pub async fn child_absences(
             })
         })
         .collect::<Result<_, AppError>>()?;
+    let reasons = reasons(db, scope.group.organisation_id).await?;
     Ok(ChildAbsences {
         child_id,
         child_name,
         today: today.to_string(),
-        reasons: reasons(db, scope.group.organisation_id)
-            .await?
+        reasons_en: reason_names_en(&reasons),
+        reasons: reasons
             .into_iter()
             .map(|r| ReasonOption {
                 code: r.code,

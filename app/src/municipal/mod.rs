@@ -11,7 +11,7 @@ pub use page::MunicipalAttendancePage;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::attendance::ReasonOption;
+use crate::attendance::{ReasonNameEn, ReasonOption};
 use crate::domain::analytics::MonthAggregate;
 use crate::error::AppError;
 
@@ -27,6 +27,8 @@ pub struct MunicipalMonth {
     /// Organisations for which today is a working day and that have no mark yet.
     pub not_marked_today: Vec<String>,
     pub reasons: Vec<ReasonOption>,
+    #[serde(default)]
+    pub reasons_en: Vec<ReasonNameEn>,
 }
 
 /// `month` as YYYY-MM; the current month when empty.

@@ -5,6 +5,7 @@ use super::{load_municipal_month, MunicipalMonth};
 use crate::components::{ErrorNotice, Gate};
 use crate::domain::analytics::{format_rate, DayTally, Tally};
 use crate::domain::Role;
+use crate::i18n::{t, use_lang, Lang};
 
 #[component]
 pub fn MunicipalAttendancePage() -> impl IntoView {
@@ -15,20 +16,30 @@ pub fn MunicipalAttendancePage() -> impl IntoView {
 fn MonthView() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(move || query.read().get("month"), load_municipal_month);
+    let lang = use_lang();
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(month) => view! { <MonthReport month/> }.into_any(),
-                    Err(error) => view! { <h1>"Посещаемость"</h1><ErrorNotice error/> }.into_any(),
+                    Err(error) => view! { <h1>{lang.pick("Посещаемость", "Attendance")}</h1><ErrorNotice error/> }.into_any(),
                 }
             })}
         </Transition>
     }
 }
 
-fn dmy(day: chrono::NaiveDate) -> String {
-    day.format("%d.%m.%Y").to_string()
+fn dmy(day: chrono::NaiveDate, lang: Lang) -> String {
+    day.format(lang.pick("%d.%m.%Y", "%-d %b %Y")).to_string()
+}
+
+/// The share present as English readers write it, `87.5%`; [`format_rate`] is the
+/// Russian `87,5 %`.
+fn rate(permille: Option<u32>, lang: Lang) -> String {
+    match (lang, permille) {
+        (Lang::En, Some(p)) => format!("{}.{}%", p / 10, p % 10),
+        _ => format_rate(permille),
+    }
 }
 
 #[component]
@@ -43,31 +54,50 @@ fn MonthReport(month: MunicipalMonth) -> impl IntoView {
         aggregate,
         not_marked_today,
         reasons,
+        reasons_en,
     } = month;
+    let lang = use_lang();
     let today_title = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d")
-        .map(dmy)
+        .map(|day| dmy(day, lang))
         .unwrap_or(today);
+    let month_title = match lang {
+        Lang::Ru => month_title,
+        Lang::En => crate::attendance::month_title_en(&month).unwrap_or(month_title),
+    };
     let name_of = move |code: &str| {
         reasons
             .iter()
             .find(|r| r.code == code)
-            .map(|r| r.name_ru.clone())
+            .map(|r| r.name(lang, &reasons_en).to_owned())
             .unwrap_or_default()
     };
     let total = aggregate.total.clone();
     view! {
-        <h1>{format!("Посещаемость · {municipality}")}</h1>
-        <nav class="day-nav" aria-label="Месяц">
-            {previous.map(|m| view! { <a href=format!("/municipal/attendance?month={m}")>"← Предыдущий месяц"</a> })}
+        <h1>{match lang {
+            Lang::Ru => format!("Посещаемость · {municipality}"),
+            Lang::En => format!("Attendance · {municipality}"),
+        }}</h1>
+        <nav class="day-nav" aria-label=t("Месяц", "Month")>
+            {previous.map(|m| view! { <a href=format!("/municipal/attendance?month={m}")>{lang.pick("← Предыдущий месяц", "← Previous month")}</a> })}
             <strong>{month_title}</strong>
-            {next.map(|m| view! { <a href=format!("/municipal/attendance?month={m}")>"Следующий месяц →"</a> })}
-            <a href=format!("/export/municipal/{month}.xlsx")>"Скачать XLSX"</a>
-            <a href=format!("/export/municipal/{month}.csv")>"Скачать CSV"</a>
+            {next.map(|m| view! { <a href=format!("/municipal/attendance?month={m}")>{lang.pick("Следующий месяц →", "Next month →")}</a> })}
+            <a href=format!("/export/municipal/{month}.xlsx")>{t("Скачать XLSX", "Download XLSX")}</a>
+            <a href=format!("/export/municipal/{month}.csv")>{t("Скачать CSV", "Download CSV")}</a>
         </nav>
         <section class="card not-marked">
-            <h2>{format!("Не отметили сегодня, {today_title}")}</h2>
+            <h2>{match lang {
+                Lang::Ru => format!("Не отметили сегодня, {today_title}"),
+                Lang::En => format!("Not marked today, {today_title}"),
+            }}</h2>
             {if not_marked_today.is_empty() {
-                view! { <p class="ok">"Все организации, у которых сегодня рабочий день, отметили посещаемость."</p> }.into_any()
+                view! {
+                    <p class="ok">
+                        {lang.pick(
+                            "Все организации, у которых сегодня рабочий день, отметили посещаемость.",
+                            "All organisations with a working day today have marked attendance.",
+                        )}
+                    </p>
+                }.into_any()
             } else {
                 view! {
                     <ul class="not-marked-list">
@@ -80,12 +110,12 @@ fn MonthReport(month: MunicipalMonth) -> impl IntoView {
         <table class="summary municipal-orgs">
             <thead>
                 <tr>
-                    <th scope="col">"Организация"</th>
-                    <th scope="col">"Отмечено дето-дней"</th>
-                    <th scope="col">"Присутствовали"</th>
-                    <th scope="col">"Отсутствовали"</th>
-                    <th scope="col">"Посещаемость"</th>
-                    <th scope="col">"Сегодня"</th>
+                    <th scope="col">{t("Организация", "Organisation")}</th>
+                    <th scope="col">{t("Отмечено дето-дней", "Child-days marked")}</th>
+                    <th scope="col">{t("Присутствовали", "Present")}</th>
+                    <th scope="col">{t("Отсутствовали", "Absent")}</th>
+                    <th scope="col">{t("Посещаемость", "Attendance rate")}</th>
+                    <th scope="col">{t("Сегодня", "Today")}</th>
                 </tr>
             </thead>
             <tbody>
@@ -93,25 +123,25 @@ fn MonthReport(month: MunicipalMonth) -> impl IntoView {
                     <tr data-organisation=o.id>
                         <th scope="row">{o.name}</th>
                         <TallyCells tally=o.tally/>
-                        <td>{if o.marked_today { "отмечено" } else { "нет отметок" }}</td>
+                        <td>{if o.marked_today { lang.pick("отмечено", "marked") } else { lang.pick("нет отметок", "no marks") }}</td>
                     </tr>
                 }).collect_view()}
                 <tr class="total">
-                    <th scope="row">"Всего"</th>
+                    <th scope="row">{t("Всего", "Total")}</th>
                     <TallyCells tally=total/>
                     <td></td>
                 </tr>
             </tbody>
         </table>
-        <h2>"Отсутствия по причинам"</h2>
+        <h2>{t("Отсутствия по причинам", "Absences by reason")}</h2>
         <table class="summary by-reason">
-            <thead><tr><th scope="col">"Причина"</th><th scope="col">"Дето-дней"</th></tr></thead>
+            <thead><tr><th scope="col">{t("Причина", "Reason")}</th><th scope="col">{t("Дето-дней", "Child-days")}</th></tr></thead>
             <tbody>
                 {aggregate.by_reason.into_iter().map(|(code, n)| {
                     let name = name_of(&code);
                     view! { <tr data-reason=code.clone()><th scope="row">{format!("{code} — {name}")}</th><td class="num">{n}</td></tr> }
                 }).collect_view()}
-                <tr data-reason=""><th scope="row">"Причина неизвестна"</th><td class="num">{aggregate.unexplained}</td></tr>
+                <tr data-reason=""><th scope="row">{t("Причина неизвестна", "Reason unknown")}</th><td class="num">{aggregate.unexplained}</td></tr>
             </tbody>
         </table>
     }
@@ -119,19 +149,21 @@ fn MonthReport(month: MunicipalMonth) -> impl IntoView {
 
 #[component]
 fn TallyCells(tally: Tally) -> impl IntoView {
+    let lang = use_lang();
     view! {
         <td class="num marked">{tally.marked()}</td>
         <td class="num present">{tally.present}</td>
         <td class="num absent">{tally.absent}</td>
-        <td class="num rate">{format_rate(tally.rate())}</td>
+        <td class="num rate">{rate(tally.rate(), lang)}</td>
     }
 }
 
 /// The share present on each marked day, as SVG bars drawn on the server.
 #[component]
 fn DayChart(days: Vec<DayTally>) -> impl IntoView {
+    let lang = use_lang();
     if days.is_empty() {
-        return view! { <p class="muted">"В этом месяце отметок нет."</p> }.into_any();
+        return view! { <p class="muted">{t("В этом месяце отметок нет.", "No marks this month.")}</p> }.into_any();
     }
     const BAR: usize = 24;
     const HEIGHT: u32 = 120;
@@ -143,7 +175,7 @@ fn DayChart(days: Vec<DayTally>) -> impl IntoView {
             let permille = d.tally.rate().unwrap_or(0);
             let h = HEIGHT * permille / 1000;
             let x = i * BAR + 3;
-            let label = format!("{}: {}", dmy(d.day), format_rate(d.tally.rate()));
+            let label = format!("{}: {}", dmy(d.day, lang), rate(d.tally.rate(), lang));
             view! {
                 <g>
                     <title>{label}</title>
@@ -155,10 +187,10 @@ fn DayChart(days: Vec<DayTally>) -> impl IntoView {
         .collect_view();
     view! {
         <figure class="attendance-chart">
-            <svg viewBox=format!("0 0 {width} {}", HEIGHT + 20) role="img" aria-label="Посещаемость по дням месяца" preserveAspectRatio="xMinYMin meet">
+            <svg viewBox=format!("0 0 {width} {}", HEIGHT + 20) role="img" aria-label=t("Посещаемость по дням месяца", "Attendance by day of the month") preserveAspectRatio="xMinYMin meet">
                 {bars}
             </svg>
-            <figcaption class="muted">"Доля присутствовавших среди отмеченных, по дням"</figcaption>
+            <figcaption class="muted">{t("Доля присутствовавших среди отмеченных, по дням", "Share present among the children marked, by day")}</figcaption>
         </figure>
     }
     .into_any()

@@ -166,6 +166,7 @@ pub async fn municipal_month(
         today: today.to_string(),
         aggregate,
         not_marked_today,
+        reasons_en: crate::attendance::repo::reason_names_en(&reasons),
         reasons: reasons
             .into_iter()
             .map(|r| ReasonOption {
