@@ -128,13 +128,14 @@ mod ssr {
     }
 
     pub async fn grants_of(state: &AppState, person_id: i64) -> Result<Vec<GrantChoice>, AppError> {
-        let rows = sqlx::query(
+        let rows = sqlx::query(&format!(
             "SELECT g.id, g.role, COALESCE(o.short_name, m.name, '') AS scope \
              FROM role_grants g \
              LEFT JOIN organisations o ON o.id = g.organisation_id \
              LEFT JOIN municipalities m ON m.id = g.municipality_id \
-             WHERE g.person_id = $1 ORDER BY g.id",
-        )
+             WHERE g.person_id = $1 AND {} ORDER BY g.id",
+            session::ACTIVE_GRANT
+        ))
         .bind(person_id)
         .fetch_all(state.db.pool())
         .await?;
@@ -197,8 +198,8 @@ mod ssr {
             ));
         }
         let account = sqlx::query(
-            "SELECT person_id, password_hash, must_change_password FROM accounts \
-             WHERE login = $1 AND archived = 0",
+            "SELECT person_id, password_hash, must_change_password, archived FROM accounts \
+             WHERE login = $1",
         )
         .bind(&login)
         .fetch_optional(db.pool())
@@ -215,6 +216,14 @@ mod ssr {
                 .await?;
             return Err(wrong_credentials());
         };
+        // Said only to someone who knows the password: the login is not guessed at.
+        if account.try_get::<i64, _>("archived")? != 0 {
+            return Err(AppError::new(
+                ErrorKind::Unauthorized,
+                "Вход закрыт: учётная запись в архиве. Обратитесь к администратору организации.",
+                "Sign-in is closed: this account is archived. Contact your organisation's administrator.",
+            ));
+        }
         sqlx::query("DELETE FROM login_failures WHERE login = $1")
             .bind(&login)
             .execute(db.pool())

@@ -62,6 +62,13 @@ fn set_cookie(value: &str, max_age_secs: i64) {
 
 pub const SESSION_MAX_AGE_SECS: i64 = SESSION_DAYS * 86_400;
 
+/// SQL condition on a role grant `g`: it counts unless it is a role in an organisation
+/// whose staff card of the person is archived. A person archived in one kindergarten
+/// may keep a login for another role, but not act for that kindergarten.
+pub const ACTIVE_GRANT: &str =
+    "NOT EXISTS (SELECT 1 FROM staff st WHERE st.person_id = g.person_id \
+     AND st.organisation_id = g.organisation_id AND st.archived = 1)";
+
 /// A new session for a person who has just proven who they are (password or SSO).
 pub struct Begun {
     /// Goes into the cookie; only its hash is stored.
@@ -78,10 +85,12 @@ pub async fn begin(
     must_change_password: bool,
     user_agent: &str,
 ) -> Result<Begun, AppError> {
-    let grants = sqlx::query("SELECT id FROM role_grants WHERE person_id = $1")
-        .bind(person_id)
-        .fetch_all(db.pool())
-        .await?;
+    let grants = sqlx::query(&format!(
+        "SELECT g.id FROM role_grants g WHERE g.person_id = $1 AND {ACTIVE_GRANT}"
+    ))
+    .bind(person_id)
+    .fetch_all(db.pool())
+    .await?;
     let grant_id: Option<i64> = match grants.as_slice() {
         [only] => Some(only.try_get("id")?),
         _ => None,
@@ -246,11 +255,11 @@ async fn actor_of(db: &Db, session: Option<Session>) -> Result<Actor, AppError> 
 }
 
 pub async fn load_actor(db: &Db, person_id: i64, grant_id: i64) -> Result<Actor, AppError> {
-    let grant = sqlx::query(
+    let grant = sqlx::query(&format!(
         "SELECT g.role, g.organisation_id, COALESCE(g.municipality_id, o.municipality_id) AS municipality_id \
          FROM role_grants g LEFT JOIN organisations o ON o.id = g.organisation_id \
-         WHERE g.id = $1 AND g.person_id = $2",
-    )
+         WHERE g.id = $1 AND g.person_id = $2 AND {ACTIVE_GRANT}"
+    ))
     .bind(grant_id)
     .bind(person_id)
     .fetch_optional(db.pool())

@@ -8,6 +8,7 @@
 mod page;
 #[cfg(feature = "ssr")]
 pub mod repo;
+pub mod search;
 
 pub use page::{StaffCardPage, StaffPage};
 
@@ -25,9 +26,22 @@ pub struct StaffRow {
     pub login: String,
     pub roles: Vec<Role>,
     pub groups: Vec<String>,
+    pub archived: bool,
 }
 
-/// Shown once, right after the account is created: only the hash is stored.
+/// One page of the staff list, as found by the search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffListPage {
+    pub rows: Vec<StaffRow>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub const PER_PAGE: i64 = 25;
+
+/// Shown once, right after the account is created or its password reset: only the
+/// hash is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewCredentials {
     pub staff_id: i64,
@@ -47,15 +61,34 @@ pub struct GroupBinding {
 pub struct StaffCard {
     pub staff_id: i64,
     pub full_name: String,
+    pub surname: String,
+    pub given_name: String,
+    pub patronymic: String,
+    pub email: String,
+    pub phone: String,
     pub position: String,
     pub login: String,
     pub is_teacher: bool,
+    pub is_admin: bool,
+    pub archived: bool,
+    /// The card of the admin looking at it: its admin role and archiving are locked.
+    pub is_self: bool,
     pub groups: Vec<GroupBinding>,
 }
 
+/// A page of the organisation's staff. `query` matches surname, name, patronymic,
+/// position or login; `archived` lists the archived cards instead of the active ones.
+/// Every argument may be left out (the first page of everyone active).
 #[server(prefix = "/api", endpoint = "list_staff")]
-pub async fn list_staff() -> Result<Vec<StaffRow>, AppError> {
-    crate::state::with_actor(|db, actor| async move { repo::list_staff(&db, &actor).await }).await
+pub async fn list_staff(
+    #[server(default)] query: String,
+    #[server(default)] page: i64,
+    #[server(default)] archived: bool,
+) -> Result<StaffListPage, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::list_staff(&db, &actor, &query, page, archived).await
+    })
+    .await
 }
 
 /// Checkbox fields arrive as `Some("on")` when ticked and are absent otherwise.
@@ -101,6 +134,66 @@ pub async fn load_staff_card(staff_id: i64) -> Result<StaffCard, AppError> {
 pub async fn set_group_binding(staff_id: i64, group_id: i64, bind: bool) -> Result<(), AppError> {
     crate::state::with_actor(|db, actor| async move {
         repo::set_group_binding(&db, &actor, staff_id, group_id, bind).await
+    })
+    .await
+}
+
+/// Saves the staff card's form. Removing the teacher role also removes the group
+/// bindings; an admin cannot take away its own admin role.
+#[server(prefix = "/api", endpoint = "update_staff")]
+pub async fn update_staff(
+    staff_id: i64,
+    surname: String,
+    given_name: String,
+    patronymic: String,
+    email: String,
+    phone: String,
+    position: String,
+    teacher: Option<String>,
+    admin: Option<String>,
+) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::managed_organisation(&actor)?;
+        let form = repo::NewStaff::parse(
+            &surname,
+            &given_name,
+            &patronymic,
+            &email,
+            &phone,
+            &position,
+            teacher.is_some(),
+            admin.is_some(),
+        )?;
+        repo::update_staff(&db, &actor, staff_id, form).await
+    })
+    .await
+}
+
+/// Archives a staff card: the person can no longer sign in for this organisation and
+/// loses its groups at once. Nothing is deleted.
+#[server(prefix = "/api", endpoint = "archive_staff")]
+pub async fn archive_staff(staff_id: i64) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::set_archived(&db, &actor, staff_id, true).await
+    })
+    .await
+}
+
+/// Brings an archived card back, with its roles but without its former groups.
+#[server(prefix = "/api", endpoint = "restore_staff")]
+pub async fn restore_staff(staff_id: i64) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::set_archived(&db, &actor, staff_id, false).await
+    })
+    .await
+}
+
+/// A new one-time password for a staff member who forgot theirs: shown once, to be
+/// changed at the next sign-in; every open session of the person ends.
+#[server(prefix = "/api", endpoint = "reset_staff_password")]
+pub async fn reset_staff_password(staff_id: i64) -> Result<NewCredentials, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::reset_password(&db, &actor, staff_id).await
     })
     .await
 }

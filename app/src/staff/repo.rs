@@ -2,7 +2,8 @@ use std::collections::BTreeSet;
 
 use sqlx::Row;
 
-use super::{GroupBinding, NewCredentials, StaffCard, StaffRow};
+use super::search::{clamp_page, StaffSearch};
+use super::{GroupBinding, NewCredentials, StaffCard, StaffListPage, StaffRow, PER_PAGE};
 use crate::auth::password;
 use crate::db::{now_millis, Db};
 use crate::domain::credentials::login_from_name;
@@ -99,19 +100,54 @@ impl NewStaff {
     }
 }
 
-pub async fn list_staff(db: &Db, actor: &Actor) -> Result<Vec<StaffRow>, AppError> {
+pub async fn list_staff(
+    db: &Db,
+    actor: &Actor,
+    query: &str,
+    page: i64,
+    archived: bool,
+) -> Result<StaffListPage, AppError> {
     let organisation_id = managed_organisation(actor)?;
+    let search = StaffSearch::parse(query);
     let rows = sqlx::query(
-        "SELECT s.id, s.position, p.id AS person_id, p.surname, p.given_name, p.patronymic, a.login \
+        "SELECT s.id, s.position, s.archived, p.id AS person_id, p.surname, p.given_name, p.patronymic, a.login \
          FROM staff s JOIN people p ON p.id = s.person_id JOIN accounts a ON a.person_id = p.id \
-         WHERE s.organisation_id = $1 AND s.archived = 0 ORDER BY p.surname, p.given_name, s.id",
+         WHERE s.organisation_id = $1 AND s.archived = $2",
     )
     .bind(organisation_id)
+    .bind(i64::from(archived))
     .fetch_all(db.pool())
     .await?;
-    let mut staff = Vec::with_capacity(rows.len());
-    for r in &rows {
-        let staff_id: i64 = r.try_get("id")?;
+    // Filtered and sorted here, not in SQL: see `StaffSearch`. Sorting the folded
+    // names also gives both backends the same order (their collations differ).
+    let mut found = Vec::new();
+    for r in rows {
+        let key = |column: &str| -> Result<String, sqlx::Error> { r.try_get(column) };
+        let (surname, given_name, patronymic) =
+            (key("surname")?, key("given_name")?, key("patronymic")?);
+        if search.matches(&[
+            &surname,
+            &given_name,
+            &patronymic,
+            &key("position")?,
+            &key("login")?,
+        ]) {
+            let sort_key = format!("{surname}\u{1}{given_name}\u{1}{patronymic}")
+                .to_lowercase()
+                .replace('ё', "е");
+            let staff_id: i64 = r.try_get("id")?;
+            found.push((sort_key, staff_id, r));
+        }
+    }
+    found.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let total = found.len() as i64;
+    let page = clamp_page(page, total, PER_PAGE);
+    let mut staff = Vec::with_capacity(PER_PAGE as usize);
+    for (_, staff_id, r) in found
+        .iter()
+        .skip(((page - 1) * PER_PAGE) as usize)
+        .take(PER_PAGE as usize)
+    {
         let person_id: i64 = r.try_get("person_id")?;
         let roles = sqlx::query(
             "SELECT role FROM role_grants WHERE person_id = $1 AND organisation_id = $2 ORDER BY role",
@@ -134,15 +170,21 @@ pub async fn list_staff(db: &Db, actor: &Actor) -> Result<Vec<StaffRow>, AppErro
         .map(|g| g.try_get("name"))
         .collect::<Result<_, _>>()?;
         staff.push(StaffRow {
-            staff_id,
+            staff_id: *staff_id,
             full_name: full_name(r)?,
             position: r.try_get("position")?,
             login: r.try_get("login")?,
             roles,
             groups,
+            archived: r.try_get::<i64, _>("archived")? != 0,
         });
     }
-    Ok(staff)
+    Ok(StaffListPage {
+        rows: staff,
+        total,
+        page,
+        per_page: PER_PAGE,
+    })
 }
 
 pub async fn create_staff(
@@ -177,6 +219,13 @@ pub async fn create_staff(
     Ok(credentials)
 }
 
+/// A fresh one-time password and its hash: for a new account and for a reset alike.
+async fn one_time_password() -> Result<(String, String), AppError> {
+    let one_time_password = password::one_time_password();
+    let hash = password::hash(one_time_password.clone()).await?;
+    Ok((one_time_password, hash))
+}
+
 /// What a new staff account is made of.
 pub struct StaffAccount<'a> {
     pub name: &'a PersonName,
@@ -193,8 +242,7 @@ pub async fn insert_staff_account(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     account: StaffAccount<'_>,
 ) -> Result<NewCredentials, AppError> {
-    let one_time_password = password::one_time_password();
-    let hash = password::hash(one_time_password.clone()).await?;
+    let (one_time_password, hash) = one_time_password().await?;
     let now = now_millis();
     let base = login_from_name(account.name, |_| false);
     let taken: BTreeSet<String> = sqlx::query("SELECT login FROM accounts WHERE login LIKE $1")
@@ -261,7 +309,8 @@ pub async fn insert_staff_account(
 async fn own_staff(db: &Db, actor: &Actor, staff_id: i64) -> Result<sqlx::any::AnyRow, AppError> {
     let organisation_id = managed_organisation(actor)?;
     let row = sqlx::query(
-        "SELECT s.id, s.person_id, s.organisation_id, s.position, p.surname, p.given_name, p.patronymic, a.login \
+        "SELECT s.id, s.person_id, s.organisation_id, s.position, s.archived, \
+                p.surname, p.given_name, p.patronymic, p.email, p.phone, a.login \
          FROM staff s JOIN people p ON p.id = s.person_id JOIN accounts a ON a.person_id = p.id \
          WHERE s.id = $1",
     )
@@ -275,18 +324,48 @@ async fn own_staff(db: &Db, actor: &Actor, staff_id: i64) -> Result<sqlx::any::A
     Ok(row)
 }
 
+async fn has_role(
+    db: &Db,
+    person_id: i64,
+    organisation_id: i64,
+    role: Role,
+) -> Result<bool, AppError> {
+    Ok(sqlx::query(
+        "SELECT 1 FROM role_grants WHERE person_id = $1 AND organisation_id = $2 AND role = $3",
+    )
+    .bind(person_id)
+    .bind(organisation_id)
+    .bind(role.as_str())
+    .fetch_optional(db.pool())
+    .await?
+    .is_some())
+}
+
 async fn is_teacher(db: &Db, person_id: i64, organisation_id: i64) -> Result<bool, AppError> {
-    Ok(sqlx::query("SELECT 1 FROM role_grants WHERE person_id = $1 AND organisation_id = $2 AND role = 'teacher'")
-        .bind(person_id)
-        .bind(organisation_id)
-        .fetch_optional(db.pool())
-        .await?
-        .is_some())
+    has_role(db, person_id, organisation_id, Role::Teacher).await
+}
+
+fn is_archived(row: &sqlx::any::AnyRow) -> Result<bool, AppError> {
+    Ok(row.try_get::<i64, _>("archived")? != 0)
+}
+
+/// Changes to an archived card other than restoring it are refused: its person no
+/// longer works here.
+fn ensure_active(row: &sqlx::any::AnyRow) -> Result<(), AppError> {
+    if is_archived(row)? {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "Сотрудник в архиве: сначала восстановите карточку.",
+            "This staff member is archived: restore the card first.",
+        ));
+    }
+    Ok(())
 }
 
 pub async fn staff_card(db: &Db, actor: &Actor, staff_id: i64) -> Result<StaffCard, AppError> {
     let row = own_staff(db, actor, staff_id).await?;
     let organisation_id = managed_organisation(actor)?;
+    let person_id: i64 = row.try_get("person_id")?;
     let groups = sqlx::query(
         "SELECT g.id, g.name, tg.staff_id FROM groups g \
          LEFT JOIN teacher_groups tg ON tg.group_id = g.id AND tg.staff_id = $1 \
@@ -308,10 +387,224 @@ pub async fn staff_card(db: &Db, actor: &Actor, staff_id: i64) -> Result<StaffCa
     Ok(StaffCard {
         staff_id,
         full_name: full_name(&row)?,
+        surname: row.try_get("surname")?,
+        given_name: row.try_get("given_name")?,
+        patronymic: row.try_get("patronymic")?,
+        email: row
+            .try_get::<Option<String>, _>("email")?
+            .unwrap_or_default(),
+        phone: row
+            .try_get::<Option<String>, _>("phone")?
+            .unwrap_or_default(),
         position: row.try_get("position")?,
         login: row.try_get("login")?,
-        is_teacher: is_teacher(db, row.try_get("person_id")?, organisation_id).await?,
+        is_teacher: is_teacher(db, person_id, organisation_id).await?,
+        is_admin: has_role(db, person_id, organisation_id, Role::OrgAdmin).await?,
+        archived: is_archived(&row)?,
+        is_self: person_id == actor.person_id,
         groups,
+    })
+}
+
+/// Saves the card's form: name, contacts, position and the two roles. A role taken
+/// away ends the sessions acting in it; the teacher role takes its groups with it.
+pub async fn update_staff(
+    db: &Db,
+    actor: &Actor,
+    staff_id: i64,
+    form: NewStaff,
+) -> Result<(), AppError> {
+    let row = own_staff(db, actor, staff_id).await?;
+    let organisation_id = managed_organisation(actor)?;
+    ensure_active(&row)?;
+    let person_id: i64 = row.try_get("person_id")?;
+    // Otherwise an organisation could be left with nobody to administer it.
+    if person_id == actor.person_id && !form.admin {
+        return Err(AppError::invalid(
+            "roles",
+            &Message(
+                "Нельзя снять роль администратора ОО с самого себя: это может сделать другой администратор.",
+                "You cannot remove your own organisation admin role: another admin can.",
+            ),
+        ));
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE people SET surname = $1, given_name = $2, patronymic = $3, email = $4, phone = $5 \
+         WHERE id = $6",
+    )
+    .bind(form.name.surname())
+    .bind(form.name.given_name())
+    .bind(form.name.patronymic().unwrap_or(""))
+    .bind(form.email.as_ref().map(|e| e.as_str().to_owned()))
+    .bind(form.phone.clone())
+    .bind(person_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE staff SET position = $1 WHERE id = $2")
+        .bind(&form.position)
+        .bind(staff_id)
+        .execute(&mut *tx)
+        .await?;
+    for (wanted, role) in [(form.teacher, Role::Teacher), (form.admin, Role::OrgAdmin)] {
+        if wanted {
+            // Not ON CONFLICT: the unique key holds a NULL municipality, and NULLs
+            // never conflict.
+            sqlx::query(
+                "INSERT INTO role_grants (person_id, role, organisation_id) \
+                 SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM role_grants \
+                 WHERE person_id = $1 AND role = $2 AND organisation_id = $3)",
+            )
+            .bind(person_id)
+            .bind(role.as_str())
+            .bind(organisation_id)
+            .execute(&mut *tx)
+            .await?;
+            continue;
+        }
+        sqlx::query(
+            "DELETE FROM sessions WHERE grant_id IN (SELECT id FROM role_grants \
+             WHERE person_id = $1 AND role = $2 AND organisation_id = $3)",
+        )
+        .bind(person_id)
+        .bind(role.as_str())
+        .bind(organisation_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "DELETE FROM role_grants WHERE person_id = $1 AND role = $2 AND organisation_id = $3",
+        )
+        .bind(person_id)
+        .bind(role.as_str())
+        .bind(organisation_id)
+        .execute(&mut *tx)
+        .await?;
+        if role == Role::Teacher {
+            sqlx::query("DELETE FROM teacher_groups WHERE staff_id = $1")
+                .bind(staff_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    tx.commit().await?;
+    tracing::info!(
+        staff_id,
+        teacher = form.teacher,
+        admin = form.admin,
+        "staff card updated"
+    );
+    Ok(())
+}
+
+/// Archives (`archive = true`) or restores a staff card.
+///
+/// Archiving ends the person's work here at once: the group bindings go, every
+/// session ends, and the login is closed unless the person still works in another
+/// organisation or is a parent or municipal specialist (then only the roles of this
+/// organisation stop counting, see `session::ACTIVE_GRANT`). Restoring reopens the
+/// card and the login with the same roles, but no groups.
+pub async fn set_archived(
+    db: &Db,
+    actor: &Actor,
+    staff_id: i64,
+    archive: bool,
+) -> Result<(), AppError> {
+    let row = own_staff(db, actor, staff_id).await?;
+    let person_id: i64 = row.try_get("person_id")?;
+    if archive && person_id == actor.person_id {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "Нельзя отправить в архив самого себя: это может сделать другой администратор.",
+            "You cannot archive yourself: another admin can.",
+        ));
+    }
+    if is_archived(&row)? == archive {
+        return Ok(());
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE staff SET archived = $1 WHERE id = $2")
+        .bind(i64::from(archive))
+        .bind(staff_id)
+        .execute(&mut *tx)
+        .await?;
+    if archive {
+        sqlx::query("DELETE FROM teacher_groups WHERE staff_id = $1")
+            .bind(staff_id)
+            .execute(&mut *tx)
+            .await?;
+        let still_needed = sqlx::query(
+            "SELECT 1 FROM staff WHERE person_id = $1 AND id <> $2 AND archived = 0 \
+             UNION ALL SELECT 1 FROM role_grants WHERE person_id = $1 AND role IN ('parent', 'municipal')",
+        )
+        .bind(person_id)
+        .bind(staff_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        if !still_needed {
+            sqlx::query("UPDATE accounts SET archived = 1 WHERE person_id = $1")
+                .bind(person_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        sqlx::query("UPDATE accounts SET archived = 0 WHERE person_id = $1")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(staff_id, archive, "staff card archived or restored");
+    Ok(())
+}
+
+/// A new one-time password for the staff member: the old one stops working, every
+/// session ends, and the next sign-in must change it.
+pub async fn reset_password(
+    db: &Db,
+    actor: &Actor,
+    staff_id: i64,
+) -> Result<NewCredentials, AppError> {
+    let row = own_staff(db, actor, staff_id).await?;
+    ensure_active(&row)?;
+    let person_id: i64 = row.try_get("person_id")?;
+    if person_id == actor.person_id {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "Свой пароль меняйте на странице смены пароля (/password), а не сбросом.",
+            "Change your own password on the password page (/password), not by a reset.",
+        ));
+    }
+    let login: String = row.try_get("login")?;
+    let (one_time_password, hash) = one_time_password().await?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE accounts SET password_hash = $1, must_change_password = 1 WHERE person_id = $2",
+    )
+    .bind(hash)
+    .bind(person_id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    // A person locked out by failed attempts can use the new password at once.
+    sqlx::query("DELETE FROM login_failures WHERE login = $1")
+        .bind(&login)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(staff_id, "staff password reset");
+    Ok(NewCredentials {
+        staff_id,
+        full_name: full_name(&row)?,
+        login,
+        one_time_password,
     })
 }
 
@@ -324,6 +617,7 @@ pub async fn set_group_binding(
 ) -> Result<(), AppError> {
     let row = own_staff(db, actor, staff_id).await?;
     let organisation_id = managed_organisation(actor)?;
+    ensure_active(&row)?;
     let group = crate::groups::repo::group_scope(db, group_id).await?;
     if group.organisation_id != organisation_id {
         return Err(AppError::forbidden());

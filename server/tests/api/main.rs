@@ -16,4 +16,5 @@ mod pages;
 mod permissions;
 mod reference;
 mod registration;
+mod staff;
 mod sync;

@@ -20,6 +20,9 @@ struct Ids {
     rainbow: String, // Радуга, sad 2
     teacher_staff: String,
     teacher2_staff: String,
+    /// `multi`: a teacher of sad 1 and a parent, signed in as no one in the matrix, so
+    /// the staff card's writes (archive, password reset) can target it.
+    multi_staff: String,
     /// Иванова Мария: Солнышко, child of `parent`
     ivanova: String,
 }
@@ -35,6 +38,7 @@ async fn ids(app: &TestApp) -> Ids {
         rainbow: app.scalar(&group("Радуга")).await.to_string(),
         teacher_staff: app.scalar(&staff("teacher")).await.to_string(),
         teacher2_staff: app.scalar(&staff("teacher2")).await.to_string(),
+        multi_staff: app.scalar(&staff("multi")).await.to_string(),
         ivanova: app
             .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
             .await
@@ -175,6 +179,61 @@ async fn permission_matrix(app: TestApp) {
                 .collect(),
             [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
         ),
+        (
+            "list_staff",
+            vec![
+                ("query", "петрова".to_owned()),
+                ("page", "1".to_owned()),
+                ("archived", "true".to_owned()),
+            ],
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "update_staff",
+            vec![
+                ("staff_id", ids.multi_staff.clone()),
+                ("surname", "Петрова".to_owned()),
+                ("given_name", "Анна".to_owned()),
+                ("patronymic", "Игоревна".to_owned()),
+                ("email", "petrova@example.ru".to_owned()),
+                ("phone", "".to_owned()),
+                ("position", "Воспитатель".to_owned()),
+                ("teacher", "on".to_owned()),
+            ],
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "update_staff",
+            vec![
+                ("staff_id", ids.teacher2_staff.clone()),
+                ("surname", "Громова".to_owned()),
+                ("given_name", "Елена".to_owned()),
+                ("patronymic", "Павловна".to_owned()),
+                ("email", "teacher@sad2.example.ru".to_owned()),
+                ("phone", "".to_owned()),
+                ("position", "Воспитатель".to_owned()),
+                ("teacher", "on".to_owned()),
+            ],
+            // Archiving and resetting another organisation's staff are in the rows
+            // of `multi` (the foreign admin's column); those writes are not tried on
+            // teacher2 here, who must stay signed in for the following rows.
+            [ANON, DENY, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "reset_staff_password",
+            vec![("staff_id", ids.multi_staff.clone())],
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "archive_staff",
+            vec![("staff_id", ids.multi_staff.clone())],
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "restore_staff",
+            vec![("staff_id", ids.multi_staff.clone())],
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
     ];
 
     let mut users = Vec::new();
@@ -223,6 +282,19 @@ async fn permission_matrix(app: TestApp) {
             .await,
         2,
         "only the admin and the bound teacher wrote a notice"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM staff WHERE archived = 1")
+            .await,
+        0,
+        "the archived card was restored"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE must_change_password = 1 \
+                   AND login IN ('admin', 'teacher', 'parent', 'multi', 'municipal', 'admin2', 'teacher2')")
+            .await,
+        1,
+        "only the admin reset a password, multi's"
     );
     assert_eq!(
         app.count(&format!(
