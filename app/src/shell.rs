@@ -8,7 +8,7 @@ use leptos_router::{
 use crate::attendance::{MarkHistoryPage, MarkingPage, TimesheetPage};
 use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, UserBar};
 use crate::components::LanguageSwitch;
-use crate::contingent::ContingentPage;
+use crate::contingent::{ChildCardPage, ContingentPage};
 use crate::family::ChildAbsencesPage;
 use crate::groups::{GroupRosterPage, GroupsPage};
 use crate::home::HomePage;
@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups/:id/timesheet/:month") view=TimesheetPage ssr=ssr.clone()/>
                     <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
                     <Route path=path!("/children") view=ContingentPage ssr=ssr.clone()/>
+                    <Route path=path!("/children/:id") view=ChildCardPage ssr=ssr.clone()/>
                     <Route path=path!("/family/:id") view=ChildAbsencesPage ssr=ssr.clone()/>
                     <Route path=path!("/staff/:id") view=StaffCardPage ssr=ssr/>
                 </Routes>

@@ -3,12 +3,21 @@ use std::collections::HashSet;
 use leptos::server_fn::codec::MultipartData;
 use sqlx::Row;
 
-use super::{ChildListRow, ChildPage, ImportProblem, ImportSummary, PER_PAGE};
+use super::{
+    AddedChild, CardGuardian, ChildCard, ChildListRow, ChildPage, GuardianCredentials,
+    ImportProblem, ImportSummary, PER_PAGE,
+};
+use crate::attendance::repo::enrolment_of;
 use crate::db::{now_millis, Db};
-use crate::domain::contingent_import::{parse_contingent_csv, GroupLookup};
+use crate::domain::calendar::Month;
+use crate::domain::contingent_import::{
+    check_child_form, check_guardian_form, parse_contingent_csv, parse_form_date, ChildForm,
+    Column, FieldError, GroupLookup, GuardianForm, NewParent,
+};
 use crate::domain::person_name::PersonName;
+use crate::domain::timesheet::Enrolment;
 use crate::domain::{Actor, GroupName};
-use crate::error::{AppError, ErrorKind};
+use crate::error::{AppError, ErrorKind, FieldIssue};
 use crate::groups::repo::{full_name, managed_organisation};
 
 const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
@@ -79,6 +88,81 @@ fn child_key(name: &PersonName, birth_date: &str) -> String {
     )
 }
 
+/// «This child is already enrolled», for the import and the form.
+fn already_enrolled(name: &PersonName, birth_date: &str) -> (String, String) {
+    (
+        format!(
+            "Ребёнок «{}», {} г. р., уже есть в контингенте.",
+            name.full(),
+            birth_date
+        ),
+        format!(
+            "The child “{}”, born {}, is already enrolled.",
+            name.full(),
+            birth_date
+        ),
+    )
+}
+
+/// A new person as the child's parent, inside the caller's transaction.
+async fn insert_guardian(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    child_id: i64,
+    parent: &NewParent,
+) -> Result<i64, AppError> {
+    let person_id: i64 = sqlx::query(
+        "INSERT INTO people (surname, given_name, patronymic, email, phone, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(parent.name.surname())
+    .bind(parent.name.given_name())
+    .bind(parent.name.patronymic().unwrap_or(""))
+    .bind(parent.email.as_ref().map(|e| e.as_str().to_owned()))
+    .bind(parent.phone.clone())
+    .bind(now_millis())
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    sqlx::query("INSERT INTO child_guardians (child_id, person_id, relation) VALUES ($1, $2, $3)")
+        .bind(child_id)
+        .bind(person_id)
+        .bind(&parent.relation)
+        .execute(&mut **tx)
+        .await?;
+    Ok(person_id)
+}
+
+/// The [`child_key`]s of the organisation's children (but `except`), to refuse a child
+/// entered twice.
+async fn existing_children(
+    db: &Db,
+    organisation_id: i64,
+    except: Option<i64>,
+) -> Result<HashSet<String>, AppError> {
+    Ok(sqlx::query(
+        "SELECT c.id, c.surname, c.given_name, c.patronymic, c.birth_date FROM children c \
+         JOIN groups g ON g.id = c.group_id WHERE g.organisation_id = $1",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .filter(|r| except.is_none() || r.try_get::<i64, _>("id").ok() != except)
+    .filter_map(|r| {
+        let name = PersonName::parse(
+            &r.try_get::<String, _>("surname").ok()?,
+            &r.try_get::<String, _>("given_name").ok()?,
+            &r.try_get::<String, _>("patronymic").ok()?,
+        )
+        .ok()?;
+        Some(child_key(
+            &name,
+            &r.try_get::<String, _>("birth_date").ok()?,
+        ))
+    })
+    .collect())
+}
+
 pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportSummary, AppError> {
     let groups = sqlx::query("SELECT id, name FROM groups WHERE organisation_id = $1")
         .bind(organisation_id)
@@ -94,27 +178,7 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
     let report =
         parse_contingent_csv(text, &lookup, today).map_err(|e| AppError::invalid("file", &e))?;
 
-    let existing: HashSet<String> = sqlx::query(
-        "SELECT c.surname, c.given_name, c.patronymic, c.birth_date FROM children c \
-         JOIN groups g ON g.id = c.group_id WHERE g.organisation_id = $1",
-    )
-    .bind(organisation_id)
-    .fetch_all(db.pool())
-    .await?
-    .iter()
-    .filter_map(|r| {
-        let name = PersonName::parse(
-            &r.try_get::<String, _>("surname").ok()?,
-            &r.try_get::<String, _>("given_name").ok()?,
-            &r.try_get::<String, _>("patronymic").ok()?,
-        )
-        .ok()?;
-        Some(child_key(
-            &name,
-            &r.try_get::<String, _>("birth_date").ok()?,
-        ))
-    })
-    .collect();
+    let existing = existing_children(db, organisation_id, None).await?;
 
     let mut problems: Vec<ImportProblem> = report
         .errors
@@ -132,19 +196,12 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
     for row in &report.rows {
         let birth = row.child.birth_date.format("%Y-%m-%d").to_string();
         if existing.contains(&child_key(&row.child.name, &birth)) {
+            let (ru, en) = already_enrolled(&row.child.name, &birth);
             problems.push(ImportProblem {
                 line: row.line,
                 column: None,
-                ru: format!(
-                    "Ребёнок «{}», {} г. р., уже есть в контингенте.",
-                    row.child.name.full(),
-                    birth
-                ),
-                en: format!(
-                    "The child “{}”, born {}, is already enrolled.",
-                    row.child.name.full(),
-                    birth
-                ),
+                ru,
+                en,
             });
             continue;
         }
@@ -163,27 +220,7 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
         .await?
         .try_get("id")?;
         if let Some(parent) = &row.parent {
-            let person_id: i64 = sqlx::query(
-                "INSERT INTO people (surname, given_name, patronymic, email, phone, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-            )
-            .bind(parent.name.surname())
-            .bind(parent.name.given_name())
-            .bind(parent.name.patronymic().unwrap_or(""))
-            .bind(parent.email.as_ref().map(|e| e.as_str().to_owned()))
-            .bind(parent.phone.clone())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("id")?;
-            sqlx::query(
-                "INSERT INTO child_guardians (child_id, person_id, relation) VALUES ($1, $2, $3)",
-            )
-            .bind(child_id)
-            .bind(person_id)
-            .bind(&parent.relation)
-            .execute(&mut *tx)
-            .await?;
+            insert_guardian(&mut tx, child_id, parent).await?;
         }
         imported += 1;
     }
@@ -283,5 +320,468 @@ pub async fn list_children(
         total,
         page,
         per_page: PER_PAGE,
+    })
+}
+
+/// The form field a problem belongs to. The guardian's name fields have their own
+/// names because the card shows them beside the child's.
+fn field_name(column: Column) -> &'static str {
+    match column {
+        Column::ChildSurname => "surname",
+        Column::ChildGivenName => "given_name",
+        Column::ChildPatronymic => "patronymic",
+        Column::BirthDate => "birth_date",
+        Column::Group => "group_id",
+        Column::EnrolmentDate => "enrolled_on",
+        Column::ParentSurname => "guardian_surname",
+        Column::ParentGivenName => "guardian_given_name",
+        Column::ParentPatronymic => "guardian_patronymic",
+        Column::Relation => "relation",
+        Column::Phone => "phone",
+        Column::Email => "email",
+    }
+}
+
+/// One error for a whole form, with a message beside each field named in `issues`.
+fn form_error(issues: Vec<FieldIssue>) -> AppError {
+    AppError {
+        details: issues,
+        ..AppError::new(
+            ErrorKind::Invalid,
+            "Проверьте поля, отмеченные ниже.",
+            "Check the fields marked below.",
+        )
+    }
+}
+
+fn issue(field: &str, error: &FieldError) -> FieldIssue {
+    FieldIssue {
+        field: field.to_owned(),
+        ru: error.ru.clone(),
+        en: error.en.clone(),
+    }
+}
+
+fn iso(date: chrono::NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// A child of the admin's organisation: anyone else is refused (403), a child that
+/// does not exist is 404. Returns the child's row with its group.
+async fn own_child(db: &Db, actor: &Actor, child_id: i64) -> Result<sqlx::any::AnyRow, AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    let row = sqlx::query(
+        "SELECT c.id, c.group_id, c.surname, c.given_name, c.patronymic, c.birth_date, \
+                c.enrolled_on, c.left_on, g.name AS group_name, g.organisation_id \
+         FROM children c JOIN groups g ON g.id = c.group_id WHERE c.id = $1",
+    )
+    .bind(child_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| AppError::not_found("Ребёнок не найден.", "Child not found."))?;
+    if row.try_get::<i64, _>("organisation_id")? != organisation_id {
+        return Err(AppError::forbidden());
+    }
+    Ok(row)
+}
+
+/// The person must be a parent of the child (a link on this child's card).
+async fn own_guardian(
+    db: &Db,
+    child_id: i64,
+    person_id: i64,
+) -> Result<sqlx::any::AnyRow, AppError> {
+    sqlx::query(
+        "SELECT p.id, p.surname, p.given_name, p.patronymic, p.phone, p.email, cg.relation, a.login \
+         FROM child_guardians cg JOIN people p ON p.id = cg.person_id \
+         LEFT JOIN accounts a ON a.person_id = p.id \
+         WHERE cg.child_id = $1 AND cg.person_id = $2",
+    )
+    .bind(child_id)
+    .bind(person_id)
+    .fetch_optional(db.pool())
+    .await?
+    .ok_or_else(|| {
+        AppError::not_found(
+            "У этого ребёнка нет такого родителя (законного представителя).",
+            "This child has no such parent or legal representative.",
+        )
+    })
+}
+
+pub async fn add_child(
+    db: &Db,
+    actor: &Actor,
+    form: &ChildForm<'_>,
+    group_id: &str,
+) -> Result<AddedChild, AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    // The group first: one of another organisation is a refusal, not a field error.
+    let group = match group_id.trim().parse::<i64>() {
+        Ok(id) => match crate::groups::repo::group_scope(db, id).await {
+            Ok(scope) if scope.organisation_id != organisation_id => {
+                return Err(AppError::forbidden())
+            }
+            Ok(scope) => Some(scope.group_id),
+            Err(e) if e.kind == ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        },
+        Err(_) => None,
+    };
+    let checked = check_child_form(form, today());
+    let mut issues: Vec<FieldIssue> = match &checked {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .iter()
+            .map(|e| issue(field_name(e.column), e))
+            .collect(),
+    };
+    if group.is_none() {
+        issues.push(FieldIssue {
+            field: "group_id".into(),
+            ru: "Выберите группу из списка.".into(),
+            en: "Choose a group from the list.".into(),
+        });
+    }
+    let (Ok(child), Some(group_id)) = (checked, group) else {
+        return Err(form_error(issues));
+    };
+    let birth_date = iso(child.birth_date);
+    let existing = existing_children(db, organisation_id, None).await?;
+    if existing.contains(&child_key(&child.name, &birth_date)) {
+        let (ru, en) = already_enrolled(&child.name, &birth_date);
+        return Err(AppError::conflict("surname", ru, en));
+    }
+    let mut tx = db.begin_write().await?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO children (group_id, surname, given_name, patronymic, birth_date, enrolled_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(group_id)
+    .bind(child.name.surname())
+    .bind(child.name.given_name())
+    .bind(child.name.patronymic().unwrap_or(""))
+    .bind(&birth_date)
+    .bind(iso(child.enrolled_on))
+    .bind(now_millis())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    tx.commit().await?;
+    tracing::info!(child_id = id, group_id, by = actor.person_id, "child added");
+    Ok(AddedChild {
+        id,
+        full_name: child.name.full(),
+    })
+}
+
+pub async fn child_card(db: &Db, actor: &Actor, child_id: i64) -> Result<ChildCard, AppError> {
+    let row = own_child(db, actor, child_id).await?;
+    let guardians = sqlx::query(
+        "SELECT p.id, p.surname, p.given_name, p.patronymic, p.phone, p.email, cg.relation, a.login \
+         FROM child_guardians cg JOIN people p ON p.id = cg.person_id \
+         LEFT JOIN accounts a ON a.person_id = p.id \
+         WHERE cg.child_id = $1 ORDER BY p.surname, p.given_name, p.id",
+    )
+    .bind(child_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|g| {
+        Ok(CardGuardian {
+            person_id: g.try_get("id")?,
+            full_name: full_name(g)?,
+            relation: g.try_get("relation")?,
+            phone: g.try_get("phone")?,
+            email: g.try_get("email")?,
+            login: g.try_get("login")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(ChildCard {
+        id: child_id,
+        surname: row.try_get("surname")?,
+        given_name: row.try_get("given_name")?,
+        patronymic: row.try_get("patronymic")?,
+        full_name: full_name(&row)?,
+        birth_date: row.try_get("birth_date")?,
+        group_name: row.try_get("group_name")?,
+        enrolled_on: row.try_get("enrolled_on")?,
+        left_on: row.try_get("left_on")?,
+        guardians,
+    })
+}
+
+pub async fn edit_child(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+    [surname, given_name, patronymic]: [&str; 3],
+    birth_date: &str,
+) -> Result<(), AppError> {
+    let row = own_child(db, actor, child_id).await?;
+    let organisation_id = managed_organisation(actor)?;
+    let enrolled_on: String = row.try_get("enrolled_on")?;
+    let form = ChildForm {
+        surname,
+        given_name,
+        patronymic,
+        birth_date,
+        enrolled_on: &enrolled_on,
+    };
+    // The enrolment is not on this form: a birth date after it is the birth date's
+    // problem.
+    let child = check_child_form(&form, today()).map_err(|errors| {
+        form_error(
+            errors
+                .iter()
+                .map(|e| match e.column {
+                    Column::EnrolmentDate => issue("birth_date", e),
+                    column => issue(field_name(column), e),
+                })
+                .collect(),
+        )
+    })?;
+    let birth_date = iso(child.birth_date);
+    let existing = existing_children(db, organisation_id, Some(child_id)).await?;
+    if existing.contains(&child_key(&child.name, &birth_date)) {
+        let (ru, en) = already_enrolled(&child.name, &birth_date);
+        return Err(AppError::conflict("surname", ru, en));
+    }
+    let mut tx = db.begin_write().await?;
+    sqlx::query(
+        "UPDATE children SET surname = $1, given_name = $2, patronymic = $3, birth_date = $4 WHERE id = $5",
+    )
+    .bind(child.name.surname())
+    .bind(child.name.given_name())
+    .bind(child.name.patronymic().unwrap_or(""))
+    .bind(&birth_date)
+    .bind(child_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(child_id, by = actor.person_id, "child edited");
+    Ok(())
+}
+
+/// Sets the last day in the group. Refused when it would change what is already
+/// recorded: a mark after that day, or a closed табель whose days would change.
+pub async fn leave_child(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+    left_on: &str,
+) -> Result<(), AppError> {
+    let row = own_child(db, actor, child_id).await?;
+    let group_id: i64 = row.try_get("group_id")?;
+    let left_on = parse_form_date(left_on).map_err(|e| AppError::invalid("left_on", &e))?;
+    let before = enrolment_of(&row)?;
+    let after = Enrolment::new(before.enrolled_on(), Some(left_on))
+        .map_err(|e| AppError::invalid("left_on", &e))?;
+
+    let mut tx = db.begin_write().await?;
+    let last_mark: Option<String> =
+        sqlx::query("SELECT MAX(day) AS day FROM marks WHERE child_id = $1 AND day > $2")
+            .bind(child_id)
+            .bind(iso(left_on))
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("day")?;
+    if let Some(day) = last_mark {
+        let day = crate::attendance::repo::parse_date(&day)?.format("%d.%m.%Y");
+        return Err(AppError::conflict(
+            "left_on",
+            format!(
+                "У ребёнка есть отметка посещаемости за {day}: дата выбытия не может быть раньше."
+            ),
+            format!(
+                "The child has an attendance mark on {day}: the leaving date cannot be earlier."
+            ),
+        ));
+    }
+    let closed = sqlx::query("SELECT month FROM month_closures WHERE group_id = $1 ORDER BY month")
+        .bind(group_id)
+        .fetch_all(&mut *tx)
+        .await?;
+    for month in &closed {
+        let Ok(month) = Month::parse(&month.try_get::<String, _>("month")?) else {
+            continue;
+        };
+        if month
+            .days()
+            .any(|d| before.contains(d) != after.contains(d))
+        {
+            return Err(AppError::conflict(
+                "left_on",
+                format!(
+                    "Табель группы за {:02}.{} закрыт: выбытие с этой датой изменило бы его. \
+                     Попросите открыть табель или выберите другую дату.",
+                    month.month(),
+                    month.year()
+                ),
+                format!(
+                    "The group's timesheet for {}-{:02} is closed and this leaving date would \
+                     change it. Ask for it to be reopened or choose another date.",
+                    month.year(),
+                    month.month()
+                ),
+            ));
+        }
+    }
+    sqlx::query("UPDATE children SET left_on = $1 WHERE id = $2")
+        .bind(iso(left_on))
+        .bind(child_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(child_id, %left_on, by = actor.person_id, "child leaves the group");
+    Ok(())
+}
+
+fn guardian_form_error(errors: Vec<FieldError>) -> AppError {
+    form_error(
+        errors
+            .iter()
+            .map(|e| issue(field_name(e.column), e))
+            .collect(),
+    )
+}
+
+pub async fn add_guardian(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+    form: &GuardianForm<'_>,
+) -> Result<i64, AppError> {
+    own_child(db, actor, child_id).await?;
+    let parent = check_guardian_form(form).map_err(guardian_form_error)?;
+    let mut tx = db.begin_write().await?;
+    let person_id = insert_guardian(&mut tx, child_id, &parent).await?;
+    tx.commit().await?;
+    tracing::info!(child_id, person_id, by = actor.person_id, "guardian added");
+    Ok(person_id)
+}
+
+pub async fn edit_guardian(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+    person_id: i64,
+    [relation, phone, email]: [&str; 3],
+) -> Result<(), AppError> {
+    own_child(db, actor, child_id).await?;
+    let stored = own_guardian(db, child_id, person_id).await?;
+    // The stored name goes through the same check, so only the contacts can fail.
+    let (surname, given_name, patronymic): (String, String, String) = (
+        stored.try_get("surname")?,
+        stored.try_get("given_name")?,
+        stored.try_get("patronymic")?,
+    );
+    let parent = check_guardian_form(&GuardianForm {
+        surname: &surname,
+        given_name: &given_name,
+        patronymic: &patronymic,
+        relation,
+        phone,
+        email,
+    })
+    .map_err(guardian_form_error)?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query("UPDATE people SET phone = $1, email = $2 WHERE id = $3")
+        .bind(parent.phone.clone())
+        .bind(parent.email.as_ref().map(|e| e.as_str().to_owned()))
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE child_guardians SET relation = $1 WHERE child_id = $2 AND person_id = $3")
+        .bind(&parent.relation)
+        .bind(child_id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(child_id, person_id, by = actor.person_id, "guardian edited");
+    Ok(())
+}
+
+pub async fn remove_guardian(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+    person_id: i64,
+) -> Result<(), AppError> {
+    own_child(db, actor, child_id).await?;
+    own_guardian(db, child_id, person_id).await?;
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM child_guardians WHERE child_id = $1 AND person_id = $2")
+        .bind(child_id)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(
+        child_id,
+        person_id,
+        by = actor.person_id,
+        "guardian link removed"
+    );
+    Ok(())
+}
+
+pub async fn create_guardian_account(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+    person_id: i64,
+) -> Result<GuardianCredentials, AppError> {
+    own_child(db, actor, child_id).await?;
+    let guardian = own_guardian(db, child_id, person_id).await?;
+    if let Some(login) = guardian.try_get::<Option<String>, _>("login")? {
+        return Err(AppError::conflict(
+            "person_id",
+            format!("У этого представителя уже есть учётная запись: логин {login}."),
+            format!("This parent already has an account: login {login}."),
+        ));
+    }
+    let name = PersonName::parse(
+        &guardian.try_get::<String, _>("surname")?,
+        &guardian.try_get::<String, _>("given_name")?,
+        &guardian.try_get::<String, _>("patronymic")?,
+    )
+    .map_err(|e| {
+        tracing::error!(person_id, error = %e, "stored name does not parse");
+        AppError::internal()
+    })?;
+    let mut tx = db.begin_write().await?;
+    let account = crate::staff::repo::insert_account(&mut tx, person_id, &name).await?;
+    // A parent's grant has no organisation: what it reaches follows child_guardians.
+    let granted = sqlx::query("SELECT 1 FROM role_grants WHERE person_id = $1 AND role = 'parent'")
+        .bind(person_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+    if !granted {
+        sqlx::query("INSERT INTO role_grants (person_id, role) VALUES ($1, 'parent')")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(
+        child_id,
+        person_id,
+        login = account.login,
+        "parent account created"
+    );
+    Ok(GuardianCredentials {
+        child_id,
+        person_id,
+        full_name: name.full(),
+        login: account.login,
+        one_time_password: account.one_time_password,
     })
 }

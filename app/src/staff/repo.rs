@@ -642,3 +642,44 @@ pub async fn set_group_binding(
     tracing::info!(staff_id, group_id, bind, "teacher group binding changed");
     Ok(())
 }
+
+/// The login and one-time password of an account just created.
+pub struct NewAccount {
+    pub login: String,
+    pub one_time_password: String,
+}
+
+/// Gives an existing person an account: a free login made from the name and a fresh
+/// one-time password that must be changed at first login (only its hash is stored).
+/// Inside the caller's transaction; role grants are the caller's.
+pub async fn insert_account(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    person_id: i64,
+    name: &PersonName,
+) -> Result<NewAccount, AppError> {
+    let one_time_password = password::one_time_password();
+    let hash = password::hash(one_time_password.clone()).await?;
+    let base = login_from_name(name, |_| false);
+    let taken: BTreeSet<String> = sqlx::query("SELECT login FROM accounts WHERE login LIKE $1")
+        .bind(format!("{}%", base.as_str()))
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|r| r.try_get("login"))
+        .collect::<Result<_, _>>()?;
+    let login = login_from_name(name, |candidate| taken.contains(candidate));
+    sqlx::query(
+        "INSERT INTO accounts (person_id, login, password_hash, must_change_password, created_at) \
+         VALUES ($1, $2, $3, 1, $4)",
+    )
+    .bind(person_id)
+    .bind(login.as_str())
+    .bind(hash)
+    .bind(now_millis())
+    .execute(&mut **tx)
+    .await?;
+    Ok(NewAccount {
+        login: login.as_str().to_owned(),
+        one_time_password,
+    })
+}

@@ -236,6 +236,12 @@ async fn permission_matrix(app: TestApp) {
         ),
     ];
 
+    // The contingent card: ids made here, the rows after all the others.
+    let cells: Vec<Cell> = cells
+        .into_iter()
+        .chain(contingent_cells(&app, &ids.sun, &ids.ivanova).await)
+        .collect();
+
     let mut users = Vec::new();
     for (name, account) in &actors {
         let user = match account {
@@ -264,6 +270,25 @@ async fn permission_matrix(app: TestApp) {
         failures.is_empty(),
         "permission matrix mismatches:\n{}",
         failures.join("\n")
+    );
+    // Only the admin's calls of the card wrote anything.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM children WHERE surname = 'Матрицына'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE surname = 'Матрицын'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM accounts a JOIN people p ON p.id = a.person_id \
+             WHERE p.surname = 'Матрицына'"
+        )
+        .await,
+        1
     );
 
     // Denied writes wrote nothing: only the two admins added «Новая» and a staff member.
@@ -305,4 +330,94 @@ async fn permission_matrix(app: TestApp) {
         1,
         "only teacher2 is bound to Радуга"
     );
+}
+
+/// The child's card («Контингент»): only the admin of the child's organisation.
+async fn contingent_cells(app: &TestApp, sun: &str, ivanova: &str) -> Vec<Cell> {
+    let father = app
+        .scalar("SELECT p.id FROM people p JOIN accounts a ON a.person_id = p.id WHERE a.login = 'parent'")
+        .await
+        .to_string();
+    // A parent without an account, so the admin's call can create one.
+    let aunt = app
+        .scalar(
+            "INSERT INTO people (surname, given_name, patronymic, created_at) \
+             VALUES ('Матрицына', 'Тётя', '', 0) RETURNING id",
+        )
+        .await
+        .to_string();
+    app.scalar(&format!(
+        "INSERT INTO child_guardians (child_id, person_id, relation) \
+         VALUES ({ivanova}, {aunt}, 'тётя') RETURNING child_id"
+    ))
+    .await;
+    let owned = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+        pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+    };
+    let admin_only = [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY];
+    vec![
+        ("child_card", owned(&[("child_id", ivanova)]), admin_only),
+        (
+            "add_child",
+            owned(&[
+                ("surname", "Матрицына"),
+                ("given_name", "Ева"),
+                ("patronymic", ""),
+                ("birth_date", "2021-01-01"),
+                ("group_id", sun),
+                ("enrolled_on", "2026-09-01"),
+            ]),
+            admin_only,
+        ),
+        (
+            "edit_child",
+            owned(&[
+                ("child_id", ivanova),
+                ("surname", "Иванова"),
+                ("given_name", "Мария"),
+                ("patronymic", "Сергеевна"),
+                ("birth_date", "2021-03-14"),
+            ]),
+            admin_only,
+        ),
+        (
+            "leave_child",
+            owned(&[("child_id", ivanova), ("left_on", "2027-08-31")]),
+            admin_only,
+        ),
+        (
+            "add_guardian",
+            owned(&[
+                ("child_id", ivanova),
+                ("guardian_surname", "Матрицын"),
+                ("guardian_given_name", "Дядя"),
+                ("guardian_patronymic", ""),
+                ("relation", "дядя"),
+                ("phone", ""),
+                ("email", ""),
+            ]),
+            admin_only,
+        ),
+        (
+            "edit_guardian",
+            owned(&[
+                ("child_id", ivanova),
+                ("person_id", &father),
+                ("relation", "отец"),
+                ("phone", "+7 900 000-00-01"),
+                ("email", ""),
+            ]),
+            admin_only,
+        ),
+        (
+            "create_guardian_account",
+            owned(&[("child_id", ivanova), ("person_id", &aunt)]),
+            admin_only,
+        ),
+        (
+            "remove_guardian",
+            owned(&[("child_id", ivanova), ("person_id", &aunt)]),
+            admin_only,
+        ),
+    ]
 }
