@@ -10,11 +10,12 @@ use crate::auth::{ChangePasswordPage, ChooseRolePage, LoginPage, SsoErrorPage, U
 use crate::components::LanguageSwitch;
 use crate::contingent::{ChildCardPage, ContingentPage};
 use crate::family::ChildAbsencesPage;
-use crate::groups::{GroupRosterPage, GroupsPage};
+use crate::groups::{GroupRosterPage, GroupSettingsPage, GroupsPage};
 use crate::home::HomePage;
 use crate::municipal::MunicipalAttendancePage;
 use crate::notices::{DailySummaryPage, GroupNoticesPage, InboxPage};
-use crate::reference::{CalendarPage, ReasonsPage};
+use crate::premises::PremisesPage;
+use crate::reference::{CalendarPage, ReasonsPage, StayModesPage};
 use crate::registration::{RegisterPage, RegistrationsPage};
 use crate::staff::{StaffCardPage, StaffPage};
 
@@ -71,6 +72,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/groups") view=GroupsPage ssr=ssr.clone()/>
                     <Route path=path!("/admin/reasons") view=ReasonsPage ssr=ssr.clone()/>
                     <Route path=path!("/admin/calendar") view=CalendarPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/premises") view=PremisesPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/stay-modes") view=StayModesPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/groups/:id") view=GroupSettingsPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id") view=GroupRosterPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/marks/:date") view=MarkingPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/marks/:date/history/:child") view=MarkHistoryPage ssr=ssr.clone()/>

@@ -180,16 +180,59 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
             .execute(&mut *tx)
             .await?;
         }
-        for (group, children) in org.groups {
+        let building: i64 = sqlx::query(
+            "INSERT INTO buildings (organisation_id, name, name_key, address, created_at) \
+             VALUES ($1, 'Основной корпус', 'основной корпус', $2, $3) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(format!("г. Пермь, {}", org.short_name))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        // A hall no group lives in: something the admin can archive in a tour.
+        sqlx::query(
+            "INSERT INTO rooms (building_id, name, name_key, places, created_at) \
+             VALUES ($1, 'Музыкальный зал', 'музыкальный зал', 30, $2)",
+        )
+        .bind(building)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        let full_day: i64 = sqlx::query(
+            "SELECT id FROM stay_modes WHERE organisation_id IS NULL AND name_ru = 'Полный день'",
+        )
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        for (index, (group, children)) in org.groups.iter().enumerate() {
             let name = GroupName::parse(group).expect("demo group names are valid");
+            let room_name = format!("Групповая {}", index + 1);
+            let room: i64 = sqlx::query(
+                "INSERT INTO rooms (building_id, name, name_key, places, created_at) \
+                 VALUES ($1, $2, $3, 20, $4) RETURNING id",
+            )
+            .bind(building)
+            .bind(&room_name)
+            .bind(room_name.to_lowercase())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("id")?;
+            let youngest = 3 + index as i64;
             let group_id: i64 = sqlx::query(
-                "INSERT INTO groups (organisation_id, name, name_key, created_at) \
-                 VALUES ($1, $2, $3, $4) RETURNING id",
+                "INSERT INTO groups (organisation_id, name, name_key, created_at, \
+                 age_from, age_to, stay_mode_id, room_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(org_id)
             .bind(name.as_str())
             .bind(name.key())
             .bind(now)
+            .bind(youngest)
+            .bind(youngest + 1)
+            .bind(full_day)
+            .bind(room)
             .fetch_one(&mut *tx)
             .await?
             .try_get("id")?;

@@ -15,6 +15,7 @@ pub mod notice;
 pub mod permissions;
 pub mod person_name;
 pub mod planned_absence;
+pub mod premises;
 pub mod registration;
 pub mod sync;
 pub mod timesheet;

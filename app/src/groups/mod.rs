@@ -1,11 +1,12 @@
-//! Groups: the admin's list with child counts and adding a group; the teacher's bound
-//! groups; a group's children with their parents («Список детей и родителей»).
+//! Groups: the admin's list with child counts, adding a group and its settings (age
+//! band, stay mode, room; archive); the teacher's bound groups; a group's children with
+//! their parents («Список детей и родителей»).
 
 pub mod page;
 #[cfg(feature = "ssr")]
 pub mod repo;
 
-pub use page::{GroupRosterPage, GroupsPage};
+pub use page::{GroupRosterPage, GroupSettingsPage, GroupsPage};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,10 +20,51 @@ pub struct GroupSummary {
     pub child_count: i64,
 }
 
+/// A group in the admin's list: what it is and where it lives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminGroupRow {
+    pub id: i64,
+    pub name: String,
+    /// Children enrolled today.
+    pub child_count: i64,
+    pub age_from: Option<i64>,
+    pub age_to: Option<i64>,
+    pub stay_mode_ru: Option<String>,
+    pub stay_mode_en: Option<String>,
+    /// «Корпус 1 · 12»
+    pub room: Option<String>,
+    pub places: Option<i64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrganisationGroups {
     pub organisation_name: String,
-    pub groups: Vec<GroupSummary>,
+    /// The groups in use; archived ones are listed apart.
+    pub groups: Vec<AdminGroupRow>,
+    pub archived: Vec<AdminGroupRow>,
+}
+
+/// One option of a select: a stay mode or a room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: i64,
+    pub label_ru: String,
+    pub label_en: String,
+}
+
+/// A group's settings form with what can be chosen in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSettings {
+    pub id: i64,
+    pub name: String,
+    pub age_from: Option<i64>,
+    pub age_to: Option<i64>,
+    pub stay_mode_id: Option<i64>,
+    pub room_id: Option<i64>,
+    pub archived: bool,
+    pub child_count: i64,
+    pub stay_modes: Vec<Choice>,
+    pub rooms: Vec<Choice>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,5 +124,40 @@ pub async fn load_group_roster(group_id: i64) -> Result<GroupRoster, AppError> {
     crate::state::with_actor(
         |db, actor| async move { repo::group_roster(&db, &actor, group_id).await },
     )
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "group_settings")]
+pub async fn load_group_settings(group_id: i64) -> Result<GroupSettings, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::group_settings(&db, &actor, group_id).await
+    })
+    .await
+}
+
+/// Saves a group's name, age band (both ages or neither), stay mode and room; an
+/// empty `stay_mode_id` or `room_id` leaves it unset.
+#[server(prefix = "/api", endpoint = "save_group")]
+pub async fn save_group(
+    group_id: i64,
+    name: String,
+    age_from: String,
+    age_to: String,
+    stay_mode_id: String,
+    room_id: String,
+) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        let form = repo::GroupForm::parse(&name, &age_from, &age_to, &stay_mode_id, &room_id)?;
+        repo::save_group(&db, &actor, group_id, form).await
+    })
+    .await
+}
+
+/// Archives (no child enrolled any more) or restores a group.
+#[server(prefix = "/api", endpoint = "archive_group")]
+pub async fn archive_group(group_id: i64, archived: bool) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::archive_group(&db, &actor, group_id, archived).await
+    })
     .await
 }

@@ -1,12 +1,13 @@
 //! Reference books an organisation keeps for attendance: absence reasons (with the
 //! excused / charged flags its municipality's fee rules need) and the academic
-//! calendar's holidays and transferred working days.
+//! calendar's holidays and transferred working days, and the stay modes a group can
+//! have («Режим пребывания»).
 
 mod page;
 #[cfg(feature = "ssr")]
-mod repo;
+pub mod repo;
 
-pub use page::{CalendarPage, ReasonsPage};
+pub use page::{CalendarPage, ReasonsPage, StayModesPage};
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,54 @@ pub async fn list_calendar_days(year: i32) -> Result<Vec<CalendarDay>, AppError>
 pub async fn set_calendar_day(day: String, kind: String) -> Result<(), AppError> {
     crate::state::with_actor(|db, actor| async move {
         repo::set_calendar_day(&db, &actor, &day, &kind).await
+    })
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StayModeRow {
+    pub id: i64,
+    pub name_ru: String,
+    pub name_en: String,
+    /// The longest stay of a day in this mode.
+    pub minutes: i64,
+    /// Added by this organisation rather than one of the regional defaults.
+    pub own: bool,
+    pub archived: bool,
+}
+
+impl StayModeRow {
+    pub fn name(&self, lang: crate::domain::Lang) -> &str {
+        lang.pick(&self.name_ru, &self.name_en)
+    }
+}
+
+/// The regional stay modes and the organisation's own, archived ones last.
+#[server(prefix = "/api", endpoint = "list_stay_modes")]
+pub async fn list_stay_modes() -> Result<Vec<StayModeRow>, AppError> {
+    crate::state::with_actor(|db, actor| async move { repo::list_stay_modes(&db, &actor).await })
+        .await
+}
+
+/// Adds a stay mode of the organisation's own; `hours` as typed («10,5»).
+#[server(prefix = "/api", endpoint = "add_stay_mode")]
+pub async fn add_stay_mode(
+    name_ru: String,
+    name_en: String,
+    hours: String,
+) -> Result<i64, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::add_stay_mode(&db, &actor, &name_ru, &name_en, &hours).await
+    })
+    .await
+}
+
+/// Archives or restores one of the organisation's own stay modes: an archived mode is
+/// no longer offered for groups; groups that have it keep it.
+#[server(prefix = "/api", endpoint = "archive_stay_mode")]
+pub async fn archive_stay_mode(stay_mode_id: i64, archived: bool) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::archive_stay_mode(&db, &actor, stay_mode_id, archived).await
     })
     .await
 }

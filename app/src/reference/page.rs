@@ -1,8 +1,13 @@
 use leptos::prelude::*;
 
-use super::{list_calendar_days, list_reasons, SaveReason, SetCalendarDay};
+use super::{
+    list_calendar_days, list_reasons, list_stay_modes, AddStayMode, ArchiveStayMode, SaveReason,
+    SetCalendarDay, StayModeRow,
+};
 use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::domain::premises::StayHours;
 use crate::domain::Role;
+use crate::i18n::{t, use_lang};
 
 #[component]
 pub fn ReasonsPage() -> impl IntoView {
@@ -14,29 +19,41 @@ fn Reasons() -> impl IntoView {
     let save = ServerAction::<SaveReason>::new();
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let reasons = Resource::new(move || save.version().get(), |_| list_reasons());
+    let lang = use_lang();
+    let yes_no = move |b: bool| {
+        if b {
+            t("да", "yes")
+        } else {
+            t("нет", "no")
+        }
+    };
     view! {
-        <h1>"Причины отсутствия"</h1>
+        <h1>{t("Причины отсутствия", "Absence reasons")}</h1>
         <p class="muted">
-            "«Уважительная» причина засчитывается в табеле; «оплачивается» — день остаётся к оплате родителями. "
-            "Правила освобождения от платы задаёт муниципалитет; организация может изменить их для себя."
+            {t(
+                "«Уважительная» причина засчитывается в табеле; «оплачивается» — день остаётся к оплате родителями. \
+                 Правила освобождения от платы задаёт муниципалитет; организация может изменить их для себя.",
+                "An “excused” reason is counted as such in the timesheet; “charged” means the parents still pay for the day. \
+                 The municipality sets the fee exemption rules; an organisation may change them for itself.",
+            )}
         </p>
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match reasons.await {
                     Ok(rows) => view! {
                         <table class="reasons">
                             <thead><tr>
-                                <th scope="col">"Код"</th><th scope="col">"Причина"</th>
-                                <th scope="col">"Уважительная"</th><th scope="col">"Оплачивается"</th><th scope="col">"Источник"</th>
+                                <th scope="col">{t("Код", "Code")}</th><th scope="col">{t("Причина", "Reason")}</th>
+                                <th scope="col">{t("Уважительная", "Excused")}</th><th scope="col">{t("Оплачивается", "Charged")}</th><th scope="col">{t("Источник", "Source")}</th>
                             </tr></thead>
                             <tbody>
                                 {rows.into_iter().map(|r| view! {
                                     <tr data-code=r.code.clone()>
                                         <td class="code">{r.code.clone()}</td>
-                                        <td>{r.name_ru}</td>
-                                        <td class="excused">{if r.excused { "да" } else { "нет" }}</td>
-                                        <td class="charged">{if r.charged { "да" } else { "нет" }}</td>
-                                        <td class="muted">{if r.own { "организация" } else { "по умолчанию" }}</td>
+                                        <td>{lang.pick(&r.name_ru, &r.name_en).to_owned()}</td>
+                                        <td class="excused">{yes_no(r.excused)}</td>
+                                        <td class="charged">{yes_no(r.charged)}</td>
+                                        <td class="muted">{if r.own { t("организация", "organisation") } else { t("по умолчанию", "default") }}</td>
                                     </tr>
                                 }).collect_view()}
                             </tbody>
@@ -47,20 +64,20 @@ fn Reasons() -> impl IntoView {
             })}
         </Transition>
         <section class="card">
-            <h2>"Добавить или изменить причину"</h2>
+            <h2>{t("Добавить или изменить причину", "Add or change a reason")}</h2>
             <ActionForm action=save>
                 <div class="grid">
-                    <Field label="Код" name="code" error><input id="code" name="code" required maxlength="3"/></Field>
-                    <Field label="Название" name="name_ru" error><input id="name_ru" name="name_ru" required/></Field>
-                    <Field label="Название (English)" name="name_en" error><input id="name_en" name="name_en"/></Field>
+                    <Field label=t("Код", "Code") name="code" error><input id="code" name="code" required maxlength="3"/></Field>
+                    <Field label=t("Название", "Name (Russian)") name="name_ru" error><input id="name_ru" name="name_ru" required/></Field>
+                    <Field label=t("Название (English)", "Name (English)") name="name_en" error><input id="name_en" name="name_en"/></Field>
                 </div>
                 <fieldset class="roles">
-                    <legend>"Правила"</legend>
-                    <label><input type="checkbox" name="excused"/>" Уважительная"</label>
-                    <label><input type="checkbox" name="charged"/>" Оплачивается"</label>
+                    <legend>{t("Правила", "Rules")}</legend>
+                    <label><input type="checkbox" name="excused"/>" "{t("Уважительная", "Excused")}</label>
+                    <label><input type="checkbox" name="charged"/>" "{t("Оплачивается", "Charged")}</label>
                 </fieldset>
                 <FormError error/>
-                <button type="submit" disabled=move || save.pending().get()>"Сохранить причину"</button>
+                <button type="submit" disabled=move || save.pending().get()>{t("Сохранить причину", "Save reason")}</button>
             </ActionForm>
         </section>
     }
@@ -81,27 +98,31 @@ fn Calendar() -> impl IntoView {
         |(y, _)| list_calendar_days(y),
     );
     view! {
-        <h1>"Календарный учебный график"</h1>
+        <h1>{t("Календарный учебный график", "Academic calendar")}</h1>
         <p class="muted">
-            "Рабочие дни — понедельник–пятница, кроме праздников. Здесь отмечаются праздничные дни "
-            "и перенесённые рабочие дни (например, рабочая суббота). Табель считает рабочие дни по этому графику."
+            {t(
+                "Рабочие дни — понедельник–пятница, кроме праздников. Здесь отмечаются праздничные дни \
+                 и перенесённые рабочие дни (например, рабочая суббота). Табель считает рабочие дни по этому графику.",
+                "Working days are Monday to Friday except holidays. Holidays and transferred working days \
+                 (a working Saturday, say) are set here. The timesheet counts working days by this calendar.",
+            )}
         </p>
-        <nav class="pager" aria-label="Год">
+        <nav class="pager" aria-label=t("Год", "Year")>
             <button type="button" class="secondary" on:click=move |_| year.update(|y| *y -= 1)>"←"</button>
             <span class="year">{move || year.get()}</span>
             <button type="button" class="secondary" on:click=move |_| year.update(|y| *y += 1)>"→"</button>
         </nav>
-        <Transition fallback=|| view! { <p class="muted">"Загрузка…"</p> }>
+        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match days.await {
-                    Ok(days) if days.is_empty() => view! { <p class="muted">"Исключений нет."</p> }.into_any(),
+                    Ok(days) if days.is_empty() => view! { <p class="muted">{t("Исключений нет.", "No exceptions.")}</p> }.into_any(),
                     Ok(days) => view! {
                         <ul class="calendar-days">
                             {days.into_iter().map(|d| view! {
                                 <li data-day=d.day.clone()>
                                     <span class="day">{d.day.clone()}</span>
                                     " — "
-                                    <span class="kind">{if d.kind == "holiday" { "праздничный день" } else { "рабочий день (перенос)" }}</span>
+                                    <span class="kind">{if d.kind == "holiday" { t("праздничный день", "holiday") } else { t("рабочий день (перенос)", "working day (transferred)") }}</span>
                                 </li>
                             }).collect_view()}
                         </ul>
@@ -111,20 +132,117 @@ fn Calendar() -> impl IntoView {
             })}
         </Transition>
         <section class="card">
-            <h2>"Изменить день"</h2>
+            <h2>{t("Изменить день", "Change a day")}</h2>
             <ActionForm action=set attr:class="calendar-form">
-                <Field label="Дата" name="day" error><input id="day" name="day" type="date" required/></Field>
+                <Field label=t("Дата", "Date") name="day" error><input id="day" name="day" type="date" required/></Field>
                 <div class="field">
-                    <label for="kind">"Тип дня"</label>
+                    <label for="kind">{t("Тип дня", "Kind of day")}</label>
                     <select id="kind" name="kind">
-                        <option value="holiday">"Праздничный (нерабочий) день"</option>
-                        <option value="working">"Рабочий день (перенос)"</option>
-                        <option value="weekday">"Как обычно (убрать исключение)"</option>
+                        <option value="holiday">{t("Праздничный (нерабочий) день", "Holiday (non-working day)")}</option>
+                        <option value="working">{t("Рабочий день (перенос)", "Working day (transferred)")}</option>
+                        <option value="weekday">{t("Как обычно (убрать исключение)", "As usual (remove the exception)")}</option>
                     </select>
                 </div>
                 <FormError error/>
-                <button type="submit" disabled=move || set.pending().get()>"Сохранить"</button>
+                <button type="submit" disabled=move || set.pending().get()>{t("Сохранить", "Save")}</button>
             </ActionForm>
         </section>
+    }
+}
+
+#[component]
+pub fn StayModesPage() -> impl IntoView {
+    view! { <Gate roles=&[Role::OrgAdmin] page=|_| view! { <StayModes/> }/> }
+}
+
+#[component]
+fn StayModes() -> impl IntoView {
+    let add = ServerAction::<AddStayMode>::new();
+    let archive = ServerAction::<ArchiveStayMode>::new();
+    let error = Signal::derive(move || add.value().get().and_then(Result::err));
+    let archive_error = Signal::derive(move || archive.value().get().and_then(Result::err));
+    let modes = Resource::new(
+        move || (add.version().get(), archive.version().get()),
+        |_| list_stay_modes(),
+    );
+    view! {
+        <h1>{t("Режимы пребывания", "Stay modes")}</h1>
+        <p class="muted">
+            {t(
+                "Режим пребывания задаётся группе в её настройках. Режимы по умолчанию задаёт регион; \
+                 организация может добавить свои.",
+                "A group's stay mode is set in the group's settings. The region sets the default modes; \
+                 an organisation may add its own.",
+            )}
+        </p>
+        <FormError error=archive_error/>
+        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
+            {move || Suspend::new(async move {
+                match modes.await {
+                    Ok(rows) => view! { <StayModeTable rows archive/> }.into_any(),
+                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <section class="card">
+            <h2>{t("Новый режим", "New stay mode")}</h2>
+            <ActionForm action=add attr:class="stay-mode-form">
+                <div class="grid">
+                    <Field label=t("Название", "Name (Russian)") name="name_ru" error>
+                        <input id="name_ru" name="name_ru" required placeholder=t("Например, «Группа продлённого дня»", "e.g. “Extended day”")/>
+                    </Field>
+                    <Field label=t("Название (English)", "Name (English)") name="name_en" error>
+                        <input id="name_en" name="name_en"/>
+                    </Field>
+                    <Field label=t("Часов в день", "Hours a day") name="hours" error>
+                        <input id="hours" name="hours" required inputmode="decimal" placeholder="10,5"/>
+                    </Field>
+                </div>
+                <FormError error/>
+                <button type="submit" disabled=move || add.pending().get()>{t("Добавить режим", "Add stay mode")}</button>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn StayModeTable(rows: Vec<StayModeRow>, archive: ServerAction<ArchiveStayMode>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <table class="stay-modes">
+            <thead><tr>
+                <th scope="col">{t("Режим", "Stay mode")}</th>
+                <th scope="col" class="num">{t("Часов в день", "Hours a day")}</th>
+                <th scope="col">{t("Источник", "Source")}</th>
+                <th scope="col"><span class="visually-hidden">{t("Действия", "Actions")}</span></th>
+            </tr></thead>
+            <tbody>
+                {rows.into_iter().map(|m| {
+                    let hours = StayHours::from_minutes(m.minutes).map(|h| h.hours(lang)).unwrap_or_default();
+                    let name = m.name(lang).to_owned();
+                    view! {
+                        <tr class="stay-mode" class:archived=m.archived data-mode=m.name_ru.clone()>
+                            <td>
+                                {name}
+                                {m.archived.then(|| view! { " " <span class="tag">{t("в архиве", "archived")}</span> })}
+                            </td>
+                            <td class="num hours">{hours}</td>
+                            <td class="muted">{if m.own { t("организация", "organisation") } else { t("регион", "region") }}</td>
+                            <td>
+                                {m.own.then(|| view! {
+                                    <ActionForm action=archive>
+                                        <input type="hidden" name="stay_mode_id" value=m.id/>
+                                        <input type="hidden" name="archived" value=(!m.archived).to_string()/>
+                                        <button type="submit" class="secondary">
+                                            {if m.archived { t("Вернуть", "Restore") } else { t("В архив", "Archive") }}
+                                        </button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

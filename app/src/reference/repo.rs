@@ -1,10 +1,11 @@
 use chrono::Datelike;
 use sqlx::Row;
 
-use super::{CalendarDay, ReasonRow};
+use super::{CalendarDay, ReasonRow, StayModeRow};
 use crate::attendance::repo::{calendar, parse_date, reasons};
-use crate::db::Db;
+use crate::db::{now_millis, Db};
 use crate::domain::calendar::AcademicCalendar;
+use crate::domain::premises::{StayHours, Title};
 use crate::domain::Actor;
 use crate::error::{AppError, ErrorKind};
 use crate::groups::repo::managed_organisation;
@@ -176,5 +177,114 @@ pub async fn set_calendar_day(
     }
     tx.commit().await?;
     tracing::info!(organisation_id, day = %date, kind, year = date.year(), "calendar day set");
+    Ok(())
+}
+
+pub async fn list_stay_modes(db: &Db, actor: &Actor) -> Result<Vec<StayModeRow>, AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    stay_modes(db, organisation_id).await
+}
+
+/// The stay modes an organisation can give its groups (and those archived).
+pub async fn stay_modes(db: &Db, organisation_id: i64) -> Result<Vec<StayModeRow>, AppError> {
+    sqlx::query(
+        "SELECT id, name_ru, name_en, minutes, organisation_id IS NOT NULL AS own, archived \
+         FROM stay_modes WHERE organisation_id IS NULL OR organisation_id = $1 \
+         ORDER BY archived, minutes DESC, id",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(StayModeRow {
+            id: r.try_get("id")?,
+            name_ru: r.try_get("name_ru")?,
+            name_en: r.try_get("name_en")?,
+            minutes: r.try_get("minutes")?,
+            own: flag(r, "own")?,
+            archived: flag(r, "archived")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .map_err(Into::into)
+}
+
+/// A boolean expression reads as an integer on SQLite and a boolean on PostgreSQL.
+fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
+    row.try_get::<bool, _>(column)
+        .or_else(|_| row.try_get::<i64, _>(column).map(|v| v != 0))
+}
+
+pub async fn add_stay_mode(
+    db: &Db,
+    actor: &Actor,
+    name_ru: &str,
+    name_en: &str,
+    hours: &str,
+) -> Result<i64, AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    let name_ru = Title::parse(name_ru).map_err(|e| AppError::invalid("name_ru", &e))?;
+    let name_en = match name_en.trim() {
+        "" => name_ru.clone(),
+        raw => Title::parse(raw).map_err(|e| AppError::invalid("name_en", &e))?,
+    };
+    let hours = StayHours::parse(hours).map_err(|e| AppError::invalid("hours", &e))?;
+    let existing = stay_modes(db, organisation_id).await?;
+    if existing
+        .iter()
+        .any(|m| Title::parse(&m.name_ru).is_ok_and(|t| t.key() == name_ru.key()))
+    {
+        return Err(AppError::conflict(
+            "name_ru",
+            format!("Режим «{}» уже есть.", name_ru.as_str()),
+            format!("The stay mode “{}” already exists.", name_ru.as_str()),
+        ));
+    }
+    let id: i64 = sqlx::query(
+        "INSERT INTO stay_modes (organisation_id, name_ru, name_en, minutes, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(organisation_id)
+    .bind(name_ru.as_str())
+    .bind(name_en.as_str())
+    .bind(hours.minutes())
+    .bind(now_millis())
+    .fetch_one(db.pool())
+    .await?
+    .try_get("id")?;
+    tracing::info!(organisation_id, id, "stay mode added");
+    Ok(id)
+}
+
+pub async fn archive_stay_mode(
+    db: &Db,
+    actor: &Actor,
+    stay_mode_id: i64,
+    archived: bool,
+) -> Result<(), AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    let owner: Option<i64> = sqlx::query("SELECT organisation_id FROM stay_modes WHERE id = $1")
+        .bind(stay_mode_id)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or_else(|| AppError::not_found("Режим пребывания не найден.", "Stay mode not found."))?
+        .try_get("organisation_id")?;
+    match owner {
+        Some(owner) if owner == organisation_id => {}
+        Some(_) => return Err(AppError::forbidden()),
+        None => {
+            return Err(AppError::new(
+                ErrorKind::Forbidden,
+                "Режимы по умолчанию задаёт регион: их нельзя перевести в архив.",
+                "The default stay modes are set by the region and cannot be archived.",
+            ))
+        }
+    }
+    sqlx::query("UPDATE stay_modes SET archived = $1 WHERE id = $2")
+        .bind(i64::from(archived))
+        .bind(stay_mode_id)
+        .execute(db.pool())
+        .await?;
     Ok(())
 }

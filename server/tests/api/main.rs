@@ -14,6 +14,7 @@ mod municipal;
 mod notices;
 mod pages;
 mod permissions;
+mod premises;
 mod reference;
 mod registration;
 mod staff;

@@ -25,6 +25,11 @@ struct Ids {
     multi_staff: String,
     /// Иванова Мария: Солнышко, child of `parent`
     ivanova: String,
+    /// The building and the free hall of sad 1.
+    building: String,
+    hall: String,
+    /// A stay mode of sad 1's own.
+    own_mode: String,
 }
 
 async fn ids(app: &TestApp) -> Ids {
@@ -41,6 +46,32 @@ async fn ids(app: &TestApp) -> Ids {
         multi_staff: app.scalar(&staff("multi")).await.to_string(),
         ivanova: app
             .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+            .await
+            .to_string(),
+        building: app
+            .scalar(&format!(
+                "SELECT b.id FROM buildings b JOIN organisations o ON o.id = b.organisation_id \
+                 WHERE o.inn = '{}'",
+                server::demo::DEMO_INN
+            ))
+            .await
+            .to_string(),
+        hall: app
+            .scalar(&format!(
+                "SELECT r.id FROM rooms r JOIN buildings b ON b.id = r.building_id \
+                 JOIN organisations o ON o.id = b.organisation_id \
+                 WHERE r.name = 'Музыкальный зал' AND o.inn = '{}'",
+                server::demo::DEMO_INN
+            ))
+            .await
+            .to_string(),
+        own_mode: app
+            .scalar(&format!(
+                "INSERT INTO stay_modes (organisation_id, name_ru, name_en, minutes, created_at) \
+                 SELECT id, 'Свой режим', 'Own mode', 600, 0 FROM organisations WHERE inn = '{}' \
+                 RETURNING id",
+                server::demo::DEMO_INN
+            ))
             .await
             .to_string(),
     }
@@ -74,8 +105,86 @@ async fn permission_matrix(app: TestApp) {
         ]
     };
 
+    let args = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+        pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+    };
+    // Restoring (archived = false) is allowed whenever archiving would be, and leaves
+    // the demo as it was for the cells after it.
+    let restore = |key: &'static str, id: &str| args(&[(key, id), ("archived", "false")]);
+
     // (function, arguments, expected for: anon, admin, teacher, parent, municipal, foreign admin, foreign teacher)
     let cells: Vec<Cell> = vec![
+        (
+            "list_premises",
+            vec![],
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "save_building",
+            args(&[
+                ("building_id", &ids.building),
+                ("name", "Основной корпус"),
+                ("address", ""),
+            ]),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "archive_building",
+            restore("building_id", &ids.building),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "save_room",
+            args(&[
+                ("room_id", &ids.hall),
+                ("building_id", &ids.building),
+                ("name", "Музыкальный зал"),
+                ("places", "30"),
+            ]),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "archive_room",
+            restore("room_id", &ids.hall),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "list_stay_modes",
+            vec![],
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "archive_stay_mode",
+            restore("stay_mode_id", &ids.own_mode),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "group_settings",
+            args(&[("group_id", &ids.sun)]),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "group_settings",
+            args(&[("group_id", &ids.rainbow)]),
+            [ANON, DENY, DENY, DENY, DENY, ALLOW, DENY],
+        ),
+        (
+            "save_group",
+            args(&[
+                ("group_id", &ids.daisy),
+                ("name", "Ромашка"),
+                ("age_from", ""),
+                ("age_to", ""),
+                ("stay_mode_id", ""),
+                ("room_id", ""),
+            ]),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "archive_group",
+            restore("group_id", &ids.rainbow),
+            [ANON, DENY, DENY, DENY, DENY, ALLOW, DENY],
+        ),
         (
             "list_groups",
             vec![],
@@ -165,6 +274,15 @@ async fn permission_matrix(app: TestApp) {
                 ("text", "Проверка прав".to_owned()),
             ],
             [ANON, ALLOW, ALLOW, DENY, DENY, DENY, DENY],
+        ),
+        (
+            "add_stay_mode",
+            args(&[
+                ("name_ru", "Проверка прав"),
+                ("name_en", ""),
+                ("hours", "9"),
+            ]),
+            [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY],
         ),
         (
             "add_group",
