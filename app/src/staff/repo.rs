@@ -242,18 +242,7 @@ pub async fn insert_staff_account(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     account: StaffAccount<'_>,
 ) -> Result<NewCredentials, AppError> {
-    let (one_time_password, hash) = one_time_password().await?;
     let now = now_millis();
-    let base = login_from_name(account.name, |_| false);
-    let taken: BTreeSet<String> = sqlx::query("SELECT login FROM accounts WHERE login LIKE $1")
-        .bind(format!("{}%", base.as_str()))
-        .fetch_all(&mut **tx)
-        .await?
-        .iter()
-        .map(|r| r.try_get("login"))
-        .collect::<Result<_, _>>()?;
-    let login = login_from_name(account.name, |candidate| taken.contains(candidate));
-
     let person_id: i64 = sqlx::query(
         "INSERT INTO people (surname, given_name, patronymic, email, phone, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -267,16 +256,10 @@ pub async fn insert_staff_account(
     .fetch_one(&mut **tx)
     .await?
     .try_get("id")?;
-    sqlx::query(
-        "INSERT INTO accounts (person_id, login, password_hash, must_change_password, created_at) \
-         VALUES ($1, $2, $3, 1, $4)",
-    )
-    .bind(person_id)
-    .bind(login.as_str())
-    .bind(hash)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    let NewAccount {
+        login,
+        one_time_password,
+    } = insert_account(tx, person_id, account.name).await?;
     let staff_id: i64 = sqlx::query(
         "INSERT INTO staff (person_id, organisation_id, position, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -300,7 +283,7 @@ pub async fn insert_staff_account(
     Ok(NewCredentials {
         staff_id,
         full_name: account.name.full(),
-        login: login.as_str().to_owned(),
+        login,
         one_time_password,
     })
 }
@@ -651,14 +634,14 @@ pub struct NewAccount {
 
 /// Gives an existing person an account: a free login made from the name and a fresh
 /// one-time password that must be changed at first login (only its hash is stored).
-/// Inside the caller's transaction; role grants are the caller's.
+/// Inside the caller's transaction; role grants are the caller's. Staff accounts and
+/// parents' accounts (made on a child's card) both come from here.
 pub async fn insert_account(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     person_id: i64,
     name: &PersonName,
 ) -> Result<NewAccount, AppError> {
-    let one_time_password = password::one_time_password();
-    let hash = password::hash(one_time_password.clone()).await?;
+    let (one_time_password, hash) = one_time_password().await?;
     let base = login_from_name(name, |_| false);
     let taken: BTreeSet<String> = sqlx::query("SELECT login FROM accounts WHERE login LIKE $1")
         .bind(format!("{}%", base.as_str()))
