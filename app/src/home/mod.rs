@@ -67,7 +67,15 @@ fn AdminHome() -> impl IntoView {
             </a>
             <a class="tile" href="/admin/groups">
                 {t("Группы", "Groups")}
-                <span>{t("Группы и количество детей", "Groups and how many children they have")}</span>
+                <span>{t("Группы, возраст, режим пребывания, кабинет", "Groups, ages, stay mode, room")}</span>
+            </a>
+            <a class="tile" href="/admin/premises">
+                {t("Здания, кабинеты, места", "Buildings, rooms, places")}
+                <span>{t("Где занимаются группы и сколько в кабинетах мест", "Where the groups live and how many places the rooms have")}</span>
+            </a>
+            <a class="tile" href="/admin/stay-modes">
+                {t("Режимы пребывания", "Stay modes")}
+                <span>{t("Полный день, кратковременное пребывание и свои режимы", "Full day, short stay and the organisation's own modes")}</span>
             </a>
             <a class="tile" href="/staff">
                 {t("Кадры", "Staff")}

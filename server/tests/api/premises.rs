@@ -432,12 +432,12 @@ async fn a_group_gets_ages_a_stay_mode_and_a_room(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["id"].to_string() == hall));
+        .any(|r| r["id"].as_i64() == hall.parse().ok()));
     assert!(settings["rooms"]
         .as_array()
         .unwrap()
         .iter()
-        .all(|r| r["id"].to_string() != foreign_hall));
+        .all(|r| r["id"].as_i64() != foreign_hall.parse().ok()));
 
     let save =
         |name: &'static str, from: &'static str, to: &'static str, mode: String, room: String| {
