@@ -61,7 +61,8 @@ async fn organisations(db: &Db, scope: Scope) -> Result<Vec<(i64, String)>, AppE
         .map_err(Into::into)
 }
 
-/// The month's marks counted by organisation, day, status and reason, in one query.
+/// The month's marks counted by organisation, day, status and reason, read from the
+/// tallies the database keeps in step with the marks (migration 0013).
 pub async fn month_counts(
     db: &Db,
     scope: Scope,
@@ -69,11 +70,9 @@ pub async fn month_counts(
     to: NaiveDate,
 ) -> Result<Vec<MarkCount>, AppError> {
     let sql = format!(
-        "SELECT g.organisation_id, m.day, m.status, m.reason, COUNT(*) AS n FROM marks m \
-         JOIN children c ON c.id = m.child_id JOIN groups g ON g.id = c.group_id \
-         JOIN organisations o ON o.id = g.organisation_id \
-         WHERE m.day >= $1 AND m.day <= $2{} \
-         GROUP BY g.organisation_id, m.day, m.status, m.reason",
+        "SELECT t.organisation_id, t.day, t.status, t.reason, t.n FROM mark_tallies t \
+         JOIN organisations o ON o.id = t.organisation_id \
+         WHERE t.day >= $1 AND t.day <= $2 AND t.n > 0{}",
         scope.condition(3)
     );
     let query = sqlx::query(&sql)
@@ -86,7 +85,7 @@ pub async fn month_counts(
                 organisation_id: r.try_get("organisation_id")?,
                 day: parse_date(&r.try_get::<String, _>("day")?)?,
                 present: r.try_get::<String, _>("status")? == "present",
-                reason: r.try_get("reason")?,
+                reason: Some(r.try_get::<String, _>("reason")?).filter(|r| !r.is_empty()),
                 count: u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or_default(),
             })
         })
@@ -95,9 +94,8 @@ pub async fn month_counts(
 
 async fn marked_on(db: &Db, scope: Scope, day: NaiveDate) -> Result<Vec<i64>, AppError> {
     let sql = format!(
-        "SELECT DISTINCT g.organisation_id FROM marks m JOIN children c ON c.id = m.child_id \
-         JOIN groups g ON g.id = c.group_id JOIN organisations o ON o.id = g.organisation_id \
-         WHERE m.day = $1{}",
+        "SELECT DISTINCT t.organisation_id FROM mark_tallies t \
+         JOIN organisations o ON o.id = t.organisation_id WHERE t.day = $1 AND t.n > 0{}",
         scope.condition(2)
     );
     scope

@@ -9,8 +9,111 @@ use crate::helpers::{TestApp, User};
 crate::on_both_backends!(
     true,
     the_month_adds_up_and_downloads,
-    only_the_municipal_specialist_sees_it
+    only_the_municipal_specialist_sees_it,
+    the_tallies_follow_every_change_of_a_mark,
 );
+
+/// Rows of `mark_tallies` (n > 0) that a direct count of `marks` does not give, plus
+/// the counts the tallies miss: 0 when they are in step.
+async fn tallies_out_of_step(app: &TestApp) -> i64 {
+    let direct = "SELECT g.organisation_id, m.day, m.status, COALESCE(m.reason, '') AS reason, \
+                  COUNT(*) AS n FROM marks m JOIN children c ON c.id = m.child_id \
+                  JOIN groups g ON g.id = c.group_id \
+                  GROUP BY g.organisation_id, m.day, m.status, COALESCE(m.reason, '')";
+    let tallies = "SELECT organisation_id, day, status, reason, n FROM mark_tallies WHERE n > 0";
+    app.count(&format!(
+        "SELECT COUNT(*) FROM ({tallies} EXCEPT {direct}) extra"
+    ))
+    .await
+        + app
+            .count(&format!(
+                "SELECT COUNT(*) FROM ({direct} EXCEPT {tallies}) missing"
+            ))
+            .await
+}
+
+async fn the_tallies_follow_every_change_of_a_mark(app: TestApp) {
+    let sun = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let children = children_of(&app, sun).await;
+    let day = |mark: fn(usize) -> Value| -> Value {
+        json!(children
+            .iter()
+            .enumerate()
+            .map(|(i, c)| json!({ "child_id": c, "mark": mark(i) }))
+            .collect::<Vec<_>>())
+    };
+    save(&teacher, sun, "2026-11-02", day(|_| json!("Present"))).await;
+    save(
+        &teacher,
+        sun,
+        "2026-11-03",
+        day(|i| match i % 3 {
+            0 => json!({ "Absent": { "reason": "Б" } }),
+            1 => json!({ "Absent": { "reason": null } }),
+            _ => json!("Present"),
+        }),
+    )
+    .await;
+    assert_eq!(tallies_out_of_step(&app).await, 0);
+    // Corrections: every present child absent, the reasons changed, one unchanged.
+    save(
+        &teacher,
+        sun,
+        "2026-11-02",
+        day(|i| {
+            if i == 0 {
+                json!("Present")
+            } else {
+                json!({ "Absent": { "reason": "О" } })
+            }
+        }),
+    )
+    .await;
+    save(
+        &teacher,
+        sun,
+        "2026-11-03",
+        day(|i| match i % 3 {
+            0 => json!({ "Absent": { "reason": "К" } }),
+            1 => json!("Present"),
+            _ => json!("Present"),
+        }),
+    )
+    .await;
+    assert_eq!(tallies_out_of_step(&app).await, 0);
+    assert!(
+        app.count("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM mark_tallies")
+            .await
+            >= 2 * children.len() as i64,
+        "the tallies count the marks"
+    );
+    // Changes made outside the app's paths (a DBA's fix) are followed too.
+    let mut conn = {
+        use sqlx::Connection;
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(&app.database_url)
+            .await
+            .unwrap()
+    };
+    sqlx::query(&format!(
+        "DELETE FROM marks WHERE child_id = {} AND day = '2026-11-02'",
+        children[1]
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    sqlx::query(&format!(
+        "UPDATE marks SET day = '2026-11-04' WHERE child_id = {} AND day = '2026-11-03'",
+        children[2]
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(tallies_out_of_step(&app).await, 0);
+}
 
 async fn save(user: &User, group: i64, day: &str, marks: Value) {
     let res = user
