@@ -52,11 +52,11 @@ pub fn App() -> impl IntoView {
     let ssr = SsrMode::Async;
     view! {
         <Stylesheet id="leptos" href="/pkg/tabel.css"/>
-        <Title text="Табель"/>
+        <Title text=crate::i18n::t("Табель", "Tabel")/>
         <Router>
             {crate::auth::pages::provide_me()}
             <header class="topbar">
-                <a class="brand" href="/">"Табель"</a>
+                <a class="brand" href="/">{crate::i18n::t("Табель", "Tabel")}</a>
                 <UserBar/>
                 <LanguageSwitch/>
             </header>
