@@ -80,7 +80,14 @@ test('a group gets its ages, stay mode and room, with errors for a bad age band'
   await expect(page.getByRole('status')).toHaveText('Сохранено.');
 
   await page.goto('/admin/groups');
+  await hydrated(page);
   const row = page.locator('table.group-list tbody tr', { has: page.locator('td.group-name', { hasText: /^Ромашка$/ }) });
+  // The search narrows the list by name, room or stay mode.
+  await page.getByLabel('Поиск группы').fill('кратковрем');
+  await expect(page.locator('table.group-list tbody tr:visible')).toHaveCount(1);
+  await expect(row).toBeVisible();
+  await page.getByLabel('Поиск группы').fill('');
+  await expect(row).toBeVisible();
   await expect(row.locator('.ages')).toHaveText('2–3 лет');
   await expect(row.locator('.stay-mode')).toHaveText('Кратковременное пребывание');
   await expect(row.locator('.room')).toHaveText('Основной корпус · Музыкальный зал (30 мест)');

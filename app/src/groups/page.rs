@@ -23,6 +23,10 @@ fn GroupsEditor() -> impl IntoView {
     // Refetch after every completed add so the list always shows what is stored.
     let groups = Resource::new(move || add_group.version().get(), |_| list_groups());
     let name_input = NodeRef::<html::Input>::new();
+    // An organisation has tens of groups: the whole list comes at once and the search
+    // narrows it in the page.
+    let search = RwSignal::new(String::new());
+    provide_context(GroupSearch(search));
 
     Effect::new(move |_| {
         if let Some(Ok(_)) = add_group.value().get() {
@@ -41,6 +45,12 @@ fn GroupsEditor() -> impl IntoView {
     view! {
         <section class="groups">
             <h1>{t("Группы", "Groups")}</h1>
+            <div class="toolbar">
+                <label for="group-search" class="visually-hidden">{t("Поиск группы", "Find a group")}</label>
+                <input id="group-search" type="search" autocomplete="off"
+                    placeholder=t("Поиск по названию, кабинету или режиму", "Search by name, room or stay mode")
+                    on:input=move |ev| search.set(event_target_value(&ev))/>
+            </div>
             <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
                 {move || Suspend::new(async move {
                     match groups.await {
@@ -88,6 +98,24 @@ fn GroupsEditor() -> impl IntoView {
     }
 }
 
+#[derive(Clone, Copy)]
+struct GroupSearch(RwSignal<String>);
+
+/// Whether a group's row answers the search: every word in its name, room or mode.
+fn matches_search(row: &AdminGroupRow, query: &str) -> bool {
+    let key = |s: &str| s.to_lowercase().replace('ё', "е");
+    let haystack = key(&format!(
+        "{} {} {} {}",
+        row.name,
+        row.room.as_deref().unwrap_or_default(),
+        row.stay_mode_ru.as_deref().unwrap_or_default(),
+        row.stay_mode_en.as_deref().unwrap_or_default()
+    ));
+    key(query)
+        .split_whitespace()
+        .all(|word| haystack.contains(word))
+}
+
 fn age_band(lang: Lang, from: Option<i64>, to: Option<i64>) -> String {
     match (from, to) {
         (Some(from), Some(to)) if from == to => match lang {
@@ -105,6 +133,7 @@ fn age_band(lang: Lang, from: Option<i64>, to: Option<i64>) -> String {
 #[component]
 fn AdminGroupTable(groups: Vec<AdminGroupRow>) -> impl IntoView {
     let lang = use_lang();
+    let search = use_context::<GroupSearch>().map(|GroupSearch(s)| s);
     if groups.is_empty() {
         return view! { <p class="muted">{t("Групп пока нет.", "No groups yet.")}</p> }.into_any();
     }
@@ -137,7 +166,10 @@ fn AdminGroupTable(groups: Vec<AdminGroupRow>) -> impl IntoView {
                             None => room,
                         });
                         view! {
-                            <tr data-group-id=g.id>
+                            <tr data-group-id=g.id hidden={
+                                let row = g.clone();
+                                move || search.is_some_and(|s| !matches_search(&row, &s.read()))
+                            }>
                                 <td class="group-name"><a href=format!("/groups/{}", g.id)>{g.name.clone()}</a></td>
                                 <td class="num child-count" class:over=over>{g.child_count}</td>
                                 <td class="ages">{age_band(lang, g.age_from, g.age_to)}</td>
@@ -386,5 +418,39 @@ fn RosterTable(roster: GroupRoster) -> impl IntoView {
                 }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(name: &str, room: Option<&str>, mode: Option<&str>) -> AdminGroupRow {
+        AdminGroupRow {
+            id: 1,
+            name: name.into(),
+            child_count: 0,
+            age_from: None,
+            age_to: None,
+            stay_mode_ru: mode.map(Into::into),
+            stay_mode_en: None,
+            room: room.map(Into::into),
+            places: None,
+        }
+    }
+
+    #[test]
+    fn the_search_takes_every_word_in_any_column_without_case_or_yo() {
+        let sun = row(
+            "Звёздочка",
+            Some("Основной корпус · Групповая 4"),
+            Some("Полный день"),
+        );
+        assert!(matches_search(&sun, ""));
+        assert!(matches_search(&sun, "звезд"));
+        assert!(matches_search(&sun, "ЗВЁЗД групповая"));
+        assert!(matches_search(&sun, "полный"));
+        assert!(!matches_search(&sun, "звезд кратковременное"));
+        assert!(!matches_search(&row("Радуга", None, None), "корпус"));
     }
 }
