@@ -198,6 +198,16 @@ async fn callback(
     match sign_in(&state.db, &identity, user_agent).await {
         Ok(Ok(begun)) => {
             let mut res = Redirect::to(begun.next).into_response();
+            match session::language_at_sign_in(&state.db, begun.person_id, &headers).await {
+                Ok(Some(lang)) => {
+                    if let Ok(cookie) = HeaderValue::from_str(&lang) {
+                        res.headers_mut().append(header::SET_COOKIE, cookie);
+                    }
+                }
+                Ok(None) => {}
+                // The sign-in stands; only the language stays as it was.
+                Err(err) => tracing::error!(error = ?err, "language at SSO sign-in"),
+            }
             match HeaderValue::from_str(&session::cookie(
                 &begun.token,
                 session::SESSION_MAX_AGE_SECS,

@@ -75,6 +75,7 @@ pub struct Begun {
     pub token: String,
     /// Where the person goes next: change the password, choose a role, or home.
     pub next: &'static str,
+    pub person_id: i64,
 }
 
 /// Creates the session row. A person with exactly one role acts in it at once;
@@ -116,7 +117,11 @@ pub async fn begin(
     } else {
         "/"
     };
-    Ok(Begun { token, next })
+    Ok(Begun {
+        token,
+        next,
+        person_id,
+    })
 }
 
 /// [`begin`] inside a server function: sets the cookie on its response.
@@ -131,38 +136,47 @@ pub async fn start(
         .unwrap_or_default();
     let begun = begin(db, person_id, must_change_password, &user_agent).await?;
     set_cookie(&begun.token, SESSION_MAX_AGE_SECS);
-    remember_language(db, person_id).await?;
+    let headers = request_parts().map(|p| p.headers).unwrap_or_default();
+    if let (Some(cookie), Some(options)) = (
+        language_at_sign_in(db, person_id, &headers).await?,
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(header) = http::HeaderValue::from_str(&cookie) {
+            options.append_header(http::header::SET_COOKIE, header);
+        }
+    }
     Ok(begun.next)
 }
 
-/// On a device where no language was chosen yet, the interface follows the language
-/// the person chose before (the one their mail is written in).
-async fn remember_language(db: &Db, person_id: i64) -> Result<(), AppError> {
-    let chosen_here = request_parts().is_some_and(|p| {
-        crate::domain::Lang::from_cookies(
-            p.headers
-                .get_all(http::header::COOKIE)
-                .iter()
-                .filter_map(|v| v.to_str().ok()),
-        )
-        .is_some()
-    });
-    if chosen_here {
-        return Ok(());
+/// The interface language at sign-in. A language chosen on this device becomes the
+/// person's own (their mail follows it); on a device where none was chosen, the
+/// person's own language applies: returned as the `Set-Cookie` value to send.
+pub async fn language_at_sign_in(
+    db: &Db,
+    person_id: i64,
+    headers: &http::HeaderMap,
+) -> Result<Option<String>, AppError> {
+    use crate::domain::Lang;
+    let chosen_here = Lang::from_cookies(
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    );
+    if let Some(lang) = chosen_here {
+        sqlx::query("UPDATE people SET lang = $1 WHERE id = $2")
+            .bind(lang.as_str())
+            .bind(person_id)
+            .execute(db.pool())
+            .await?;
+        return Ok(None);
     }
     let stored: String = sqlx::query_scalar("SELECT lang FROM people WHERE id = $1")
         .bind(person_id)
         .fetch_one(db.pool())
         .await?;
-    let lang = crate::domain::Lang::from_stored(&stored);
-    if let (Some(options), Ok(header), crate::domain::Lang::En) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&lang.cookie()),
-        lang,
-    ) {
-        options.append_header(http::header::SET_COOKIE, header);
-    }
-    Ok(())
+    let lang = Lang::from_stored(&stored);
+    Ok((lang != Lang::default()).then(|| lang.cookie()))
 }
 
 pub async fn end(db: &Db) -> Result<(), AppError> {

@@ -9,6 +9,7 @@ mod contingent;
 mod family;
 mod groups;
 mod health_check;
+mod language;
 mod mail;
 mod municipal;
 mod notices;
