@@ -164,19 +164,24 @@ pub async fn group_roster(db: &Db, actor: &Actor, group_id: i64) -> Result<Group
     .bind(group_id)
     .fetch_one(db.pool())
     .await?;
+    // Children who have left stay in the табели of their months, not in the roster.
     let children = sqlx::query(
         "SELECT id, surname, given_name, patronymic, birth_date FROM children \
-         WHERE group_id = $1 ORDER BY surname, given_name, id",
+         WHERE group_id = $1 AND (left_on IS NULL OR left_on >= $2) \
+         ORDER BY surname, given_name, id",
     )
     .bind(group_id)
+    .bind(crate::attendance::repo::today().to_string())
     .fetch_all(db.pool())
     .await?;
     let guardians = sqlx::query(
         "SELECT cg.child_id, cg.relation, p.surname, p.given_name, p.patronymic, p.phone, p.email \
          FROM child_guardians cg JOIN people p ON p.id = cg.person_id \
-         JOIN children c ON c.id = cg.child_id WHERE c.group_id = $1 ORDER BY p.surname",
+         JOIN children c ON c.id = cg.child_id WHERE c.group_id = $1 \
+         AND (c.left_on IS NULL OR c.left_on >= $2) ORDER BY p.surname",
     )
     .bind(group_id)
+    .bind(crate::attendance::repo::today().to_string())
     .fetch_all(db.pool())
     .await?;
     let mut by_child: BTreeMap<i64, Vec<Guardian>> = BTreeMap::new();

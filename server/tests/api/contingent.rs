@@ -448,6 +448,14 @@ async fn save_mark(user: &User, group: &str, date: &str, child: &str) -> u16 {
         .as_u16()
 }
 
+fn listed_by_id(children: &Value, child: &str) -> bool {
+    children
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"].as_i64().unwrap().to_string() == child)
+}
+
 fn listed(sheet: &Value, key: &str, child: &str) -> bool {
     sheet[key]
         .as_array()
@@ -543,6 +551,15 @@ async fn a_child_who_left_is_not_marked_after_the_day_but_stays_in_the_months_ti
     );
     assert!(!listed(&sheet("2026-11-16").await, "children", &id));
     assert_eq!(save_mark(&teacher, &group, "2026-11-13", &id).await, 409);
+    // The left day is past: the group's list of children and parents has let it go.
+    let roster = teacher.json("group_roster", &[("group_id", &group)]).await;
+    assert!(!listed_by_id(&roster["children"], &id), "{roster}");
+    assert!(listed_by_id(
+        &teacher.json("group_roster", &[("group_id", &group)]).await["children"],
+        &app.scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+            .await
+            .to_string()
+    ));
 
     let november = teacher
         .json("timesheet", &[("group_id", &group), ("month", "2026-11")])
