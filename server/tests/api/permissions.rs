@@ -1,6 +1,15 @@
 //! The permission matrix: every server function called as every role, against its own
-//! and a foreign organisation, a bound and an unbound group. Each cell is asserted.
+//! and a foreign organisation, a bound and an unbound group, one's own and another
+//! family's child. Each cell is asserted. A guard compares the rows with the server
+//! functions the app registers, so a new one without a row (or a reasoned exemption)
+//! fails the test.
 
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use app::domain::sync::{DeviceId, MarkOp, OpId, OpResult, Refusal, SyncResponse};
+use app::domain::timesheet::Mark;
+use serde_json::{json, Value};
 use server::demo::{DemoAccount, ADMIN, ADMIN2, MUNICIPAL, PARENT, TEACHER, TEACHER2};
 
 use crate::helpers::{new_client, TestApp, User};
@@ -10,9 +19,67 @@ crate::on_both_backends!(true, permission_matrix);
 const ALLOW: u16 = 200;
 const DENY: u16 = 403;
 const ANON: u16 = 401;
+/// Refused as if the thing did not exist, so the answer tells nothing about other
+/// families or municipalities (a notice of another family, another municipality's request).
+const HIDDEN: u16 = 404;
+
+/// Server functions with no row in the matrix, and why. Every other registered server
+/// function must have at least one row: the guard at the end of the matrix fails on a
+/// new one without.
+const EXEMPT: &[(&str, &str)] = &[
+    (
+        "login",
+        "takes credentials, not a session: its own tests are in auth.rs",
+    ),
+    (
+        "change_password",
+        "acts only on the caller's own account, checked by its current password (auth.rs)",
+    ),
+];
+
+/// Public server functions: allowed for everyone, anonymous included. Each has a row
+/// expecting 200 for all seven actors.
+const PUBLIC: &[(&str, &str)] = &[
+    (
+        "whoami",
+        "says who the caller is, or null; the app shell asks before sign-in",
+    ),
+    (
+        "sso_enabled",
+        "the login page asks whether to offer single sign-on",
+    ),
+    ("municipalities", "the public registration form lists them"),
+    (
+        "submit_registration",
+        "a kindergarten applies before it has any account",
+    ),
+    (
+        "logout",
+        "ends the caller's own session, or nothing; run last",
+    ),
+];
 
 /// A server function, its arguments, and the status expected for each actor.
 type Cell = (&'static str, Vec<(&'static str, String)>, [u16; 7]);
+
+/// How a row's arguments are sent: most server functions take a form, some JSON or a
+/// file.
+enum Body {
+    Form(Vec<(&'static str, String)>),
+    Json(Value),
+    /// A CSV file in the multipart field `file` (`import_children`).
+    Csv(String),
+    /// One present mark for the child on the day, as a fresh op from a tablet
+    /// (`sync_marks`). The sync answers 200 with a verdict per op; the matrix reads a
+    /// `no_rights` refusal as 403 and an `unknown_child` one as 404, any other refusal
+    /// as 409.
+    Sync {
+        child_id: i64,
+        day: &'static str,
+    },
+}
+
+type Row = (&'static str, Body, [u16; 7]);
 
 struct Ids {
     sun: String,     // Солнышко, sad 1, bound to `teacher`
@@ -30,10 +97,19 @@ struct Ids {
     hall: String,
     /// A stay mode of sad 1's own.
     own_mode: String,
+    /// Петров Артём: Солнышко, child of `multi` (another family than `parent`'s).
+    petrov: String,
+    /// Попова Ева: Ромашка, the group `teacher` is not bound to.
+    popova: String,
+    /// Морозова Полина: Радуга, sad 2.
+    morozova: String,
+    /// The parent's only role grant.
+    parent_grant: String,
 }
 
 async fn ids(app: &TestApp) -> Ids {
     let group = |name: &str| format!("SELECT id FROM groups WHERE name = '{name}'");
+    let child = |surname: &str| format!("SELECT id FROM children WHERE surname = '{surname}'");
     let staff = |login: &str| {
         format!("SELECT s.id FROM staff s JOIN accounts a ON a.person_id = s.person_id WHERE a.login = '{login}'")
     };
@@ -72,6 +148,16 @@ async fn ids(app: &TestApp) -> Ids {
                  RETURNING id",
                 server::demo::DEMO_INN
             ))
+            .await
+            .to_string(),
+        petrov: app.scalar(&child("Петров")).await.to_string(),
+        popova: app.scalar(&child("Попова")).await.to_string(),
+        morozova: app.scalar(&child("Морозова")).await.to_string(),
+        parent_grant: app
+            .scalar(
+                "SELECT g.id FROM role_grants g JOIN accounts a ON a.person_id = g.person_id \
+                 WHERE a.login = 'parent'",
+            )
             .await
             .to_string(),
     }
@@ -359,6 +445,18 @@ async fn permission_matrix(app: TestApp) {
         .into_iter()
         .chain(contingent_cells(&app, &ids.sun, &ids.ivanova).await)
         .collect();
+    // Then marking, families, notices, reference books, registration, the public and
+    // session functions; `logout` last, as it ends each actor's session.
+    let rows: Vec<Row> = cells
+        .into_iter()
+        .map(|(function, args, expected)| (function, Body::Form(args), expected))
+        .chain(daily_rows(&app, &ids).await)
+        .collect();
+    assert_eq!(
+        rows.last().map(|row| row.0),
+        Some("logout"),
+        "logout is the last row"
+    );
 
     let mut users = Vec::new();
     for (name, account) in &actors {
@@ -373,13 +471,14 @@ async fn permission_matrix(app: TestApp) {
     }
 
     let mut failures = Vec::new();
-    for (function, args, expected) in &cells {
-        let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (function, body, expected) in &rows {
         for ((actor, user), want) in users.iter().zip(expected) {
-            let got = user.call(function, &form).await.status().as_u16();
+            let (got, answer) = send(user, function, body).await;
             if got != *want {
+                let answer: String = answer.chars().take(300).collect();
                 failures.push(format!(
-                    "{function}({args:?}) as {actor}: expected {want}, got {got}"
+                    "{function}({}) as {actor}: expected {want}, got {got}: {answer}",
+                    describe(body)
                 ));
             }
         }
@@ -388,6 +487,45 @@ async fn permission_matrix(app: TestApp) {
         failures.is_empty(),
         "permission matrix mismatches:\n{}",
         failures.join("\n")
+    );
+
+    // The guard: every server function the app registers has a row or is exempt with
+    // a reason, so a new one cannot be added without deciding who may call it.
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.strip_prefix("/api/").unwrap_or(path).to_owned())
+        .collect();
+    let covered: BTreeSet<String> = rows
+        .iter()
+        .map(|row| row.0.to_owned())
+        .chain(EXEMPT.iter().map(|(name, _)| (*name).to_owned()))
+        .collect();
+    let missing: Vec<&String> = registered.difference(&covered).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without a row in the permission matrix (add rows, or an EXEMPT \
+         entry with the reason): {missing:?}"
+    );
+    let unknown: Vec<&String> = covered.difference(&registered).collect();
+    assert!(
+        unknown.is_empty(),
+        "rows for server functions that are not registered (renamed?): {unknown:?}"
+    );
+    for (name, _) in PUBLIC {
+        assert!(
+            rows.iter()
+                .any(|(function, _, expected)| function == name && *expected == [ALLOW; 7]),
+            "public {name} has a row allowing everyone"
+        );
+    }
+    let everyone_allowed: BTreeSet<&str> = rows
+        .iter()
+        .filter(|(_, _, expected)| *expected == [ALLOW; 7])
+        .map(|row| row.0)
+        .collect();
+    let public: BTreeSet<&str> = PUBLIC.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        everyone_allowed, public,
+        "a row allowing everyone, anonymous included, is for a function listed in PUBLIC"
     );
     // Only the admin's calls of the card wrote anything.
     assert_eq!(
@@ -448,6 +586,7 @@ async fn permission_matrix(app: TestApp) {
         1,
         "only teacher2 is bound to Радуга"
     );
+    daily_effects(&app, &ids).await;
 }
 
 /// The child's card («Контингент»): only the admin of the child's organisation.
@@ -538,4 +677,637 @@ async fn contingent_cells(app: &TestApp, sun: &str, ivanova: &str) -> Vec<Cell> 
             admin_only,
         ),
     ]
+}
+
+/// The demo's past working days of November 2026 (the 4th is a holiday) that the rows
+/// mark: each kind of write on its own day, so none undoes another.
+const SAVE_DAY: &str = "2026-11-02";
+const REQUEST_DAY: &str = "2026-11-03";
+const SYNC_DAY: &str = "2026-11-05";
+/// A month no row closes for good: closed and reopened by the rows.
+const CLOSE_MONTH: &str = "2026-10";
+const IMPORT_CSV: &str = "Фамилия ребёнка;Имя ребёнка;Отчество ребёнка;Дата рождения;Группа;\
+Дата зачисления;Фамилия родителя;Имя родителя;Отчество родителя;Кем приходится;Телефон;Email\r\n\
+Импортова;Ирина;;01.02.2021;Солнышко;01.09.2026;;;;;;";
+
+/// Marking, families, notices, reference books, registration, the session and public
+/// functions. Makes what the rows act on (a reason request per family, announced
+/// absences, registration requests) through the app or directly in the database.
+async fn daily_rows(app: &TestApp, ids: &Ids) -> Vec<Row> {
+    let id = |raw: &str| raw.parse::<i64>().unwrap();
+    let (sun, daisy, rainbow) = (id(&ids.sun), id(&ids.daisy), id(&ids.rainbow));
+    let (ivanova, petrov, popova, morozova) = (
+        id(&ids.ivanova),
+        id(&ids.petrov),
+        id(&ids.popova),
+        id(&ids.morozova),
+    );
+
+    // An unexplained absence of each family's child asks its parents for the reason.
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let absent = json!({ "Absent": { "reason": null } });
+    let res = admin
+        .client
+        .post(format!("{}/api/save_marks", admin.address))
+        .json(&json!({
+            "group_id": sun,
+            "date": REQUEST_DAY,
+            "marks": [
+                { "child_id": ivanova, "mark": absent },
+                { "child_id": petrov, "mark": absent },
+            ],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap());
+    let request_of = |child: i64| {
+        format!(
+            "SELECT id FROM notices WHERE child_id = {child} AND day = '{REQUEST_DAY}' \
+             AND kind = 'reason_request'"
+        )
+    };
+    let own_request = app.scalar(&request_of(ivanova)).await.to_string();
+    let other_request = app.scalar(&request_of(petrov)).await.to_string();
+
+    // An announced absence of each family's child, far enough ahead to be cancelled.
+    let today = chrono::Local::now().date_naive();
+    let ahead = |days: i64| (today + chrono::Duration::days(days)).to_string();
+    let announced = |child: i64, by: &str| {
+        format!(
+            "INSERT INTO planned_absences (child_id, date_from, date_to, reason, created_by, created_at) \
+             SELECT {child}, '{from}', '{from}', 'О', person_id, 0 FROM accounts WHERE login = '{by}' \
+             RETURNING id",
+            from = ahead(40)
+        )
+    };
+    let own_absence = app.scalar(&announced(ivanova, "parent")).await.to_string();
+    let other_absence = app.scalar(&announced(petrov, "multi")).await.to_string();
+
+    // A registration request in the specialist's municipality, and one in another.
+    let municipality = app
+        .scalar("SELECT id FROM municipalities")
+        .await
+        .to_string();
+    let registration = |inn: &str, kpp: &str| -> Vec<(&'static str, String)> {
+        [
+            ("municipality_id", municipality.as_str()),
+            ("surname", "Заявкина"),
+            ("given_name", "Светлана"),
+            ("patronymic", "Петровна"),
+            ("email", "zayavkina@sad3.example.ru"),
+            ("position", "Заведующий"),
+            ("organisation_name", "МАДОУ «Детский сад № 3»"),
+            ("short_name", "МАДОУ «Детский сад № 3»"),
+            ("inn", inn),
+            ("kpp", kpp),
+        ]
+        .iter()
+        .map(|(k, v)| (*k, (*v).to_owned()))
+        .collect()
+    };
+    let own_form = registration("7707083893", "773601001");
+    let form: Vec<(&str, &str)> = own_form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    admin.json("submit_registration", &form).await;
+    let own_registration = app
+        .scalar("SELECT id FROM registration_requests WHERE inn = '7707083893'")
+        .await
+        .to_string();
+    let other_municipality = app
+        .scalar("INSERT INTO municipalities (name) VALUES ('Соседний округ') RETURNING id")
+        .await;
+    let other_registration = app
+        .scalar(&format!(
+            "INSERT INTO registration_requests (municipality_id, surname, given_name, email, position, \
+             organisation_name, short_name, inn, created_at) VALUES ({other_municipality}, 'Соседова', \
+             'Анна', 'sosedova@example.ru', 'Заведующий', 'Детский сад № 9', 'Детский сад № 9', \
+             '7736207543', 0) RETURNING id"
+        ))
+        .await
+        .to_string();
+
+    let form = |pairs: &[(&'static str, &str)]| {
+        Body::Form(pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect())
+    };
+    let save = |group: i64, child: i64| {
+        Body::Json(json!({
+            "group_id": group,
+            "date": SAVE_DAY,
+            "marks": [{ "child_id": child, "mark": "Present" }],
+        }))
+    };
+    let sync = |child_id: i64| Body::Sync {
+        child_id,
+        day: SYNC_DAY,
+    };
+
+    // Columns: anon, admin, teacher, parent, municipal, foreign admin, foreign teacher.
+    let admin_only = [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY];
+    let foreign_admin_only = [ANON, DENY, DENY, DENY, DENY, ALLOW, DENY];
+    // Functions that act on the admin's own organisation only, whichever it is.
+    let each_admin = [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY];
+    // Groups and their children: the admin of the organisation, a teacher bound to it.
+    let bound = [ANON, ALLOW, ALLOW, DENY, DENY, DENY, DENY];
+    let unbound = [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY];
+    let foreign = [ANON, DENY, DENY, DENY, DENY, ALLOW, ALLOW];
+    let nobody = [ANON, DENY, DENY, DENY, DENY, DENY, DENY];
+    let own_parent = [ANON, DENY, DENY, ALLOW, DENY, DENY, DENY];
+    let municipal = [ANON, DENY, DENY, DENY, ALLOW, DENY, DENY];
+    let everyone = [ALLOW; 7];
+
+    let sun_s = ids.sun.as_str();
+    let daisy_s = ids.daisy.as_str();
+    let rainbow_s = ids.rainbow.as_str();
+    vec![
+        // The admin's row of set_group_binding bound `teacher` to Ромашка: unbound again,
+        // so Ромашка is the unbound group of the rows below.
+        (
+            "set_group_binding",
+            form(&[
+                ("staff_id", &ids.teacher_staff),
+                ("group_id", daisy_s),
+                ("bind", "false"),
+            ]),
+            admin_only,
+        ),
+        // Marking and the табель.
+        (
+            "marking_sheet",
+            form(&[("group_id", sun_s), ("date", SAVE_DAY)]),
+            bound,
+        ),
+        (
+            "marking_sheet",
+            form(&[("group_id", daisy_s), ("date", SAVE_DAY)]),
+            unbound,
+        ),
+        (
+            "marking_sheet",
+            form(&[("group_id", rainbow_s), ("date", SAVE_DAY)]),
+            foreign,
+        ),
+        ("save_marks", save(sun, ivanova), bound),
+        ("save_marks", save(daisy, popova), unbound),
+        ("save_marks", save(rainbow, morozova), foreign),
+        // A child of another organisation sent under one's own group.
+        ("save_marks", save(sun, morozova), nobody),
+        ("sync_marks", sync(ivanova), bound),
+        ("sync_marks", sync(popova), unbound),
+        ("sync_marks", sync(morozova), foreign),
+        (
+            "offline_bundle",
+            Body::Form(vec![]),
+            [ANON, ALLOW, ALLOW, DENY, DENY, ALLOW, ALLOW],
+        ),
+        (
+            "timesheet",
+            form(&[("group_id", sun_s), ("month", "2026-11")]),
+            bound,
+        ),
+        (
+            "timesheet",
+            form(&[("group_id", daisy_s), ("month", "2026-11")]),
+            unbound,
+        ),
+        (
+            "timesheet",
+            form(&[("group_id", rainbow_s), ("month", "2026-11")]),
+            foreign,
+        ),
+        (
+            "mark_history",
+            form(&[("child_id", &ids.ivanova), ("date", SAVE_DAY)]),
+            // The child's own parent too.
+            [ANON, ALLOW, ALLOW, ALLOW, DENY, DENY, DENY],
+        ),
+        (
+            "mark_history",
+            form(&[("child_id", &ids.popova), ("date", SAVE_DAY)]),
+            unbound,
+        ),
+        (
+            "mark_history",
+            form(&[("child_id", &ids.morozova), ("date", SAVE_DAY)]),
+            foreign,
+        ),
+        (
+            "request_month_close",
+            form(&[("group_id", sun_s), ("month", CLOSE_MONTH)]),
+            bound,
+        ),
+        (
+            "request_month_close",
+            form(&[("group_id", daisy_s), ("month", CLOSE_MONTH)]),
+            unbound,
+        ),
+        (
+            "request_month_close",
+            form(&[("group_id", rainbow_s), ("month", CLOSE_MONTH)]),
+            foreign,
+        ),
+        (
+            "set_month_closed",
+            form(&[
+                ("group_id", sun_s),
+                ("month", CLOSE_MONTH),
+                ("closed", "true"),
+            ]),
+            admin_only,
+        ),
+        (
+            "set_month_closed",
+            form(&[
+                ("group_id", sun_s),
+                ("month", CLOSE_MONTH),
+                ("closed", "false"),
+                ("reason", "Проверка прав"),
+            ]),
+            admin_only,
+        ),
+        (
+            "set_month_closed",
+            form(&[
+                ("group_id", rainbow_s),
+                ("month", CLOSE_MONTH),
+                ("closed", "true"),
+            ]),
+            foreign_admin_only,
+        ),
+        (
+            "set_month_closed",
+            form(&[
+                ("group_id", rainbow_s),
+                ("month", CLOSE_MONTH),
+                ("closed", "false"),
+                ("reason", "Проверка прав"),
+            ]),
+            foreign_admin_only,
+        ),
+        // The contingent list and import: the admin's own organisation.
+        (
+            "list_children",
+            form(&[("query", ""), ("page", "1")]),
+            each_admin,
+        ),
+        // The file names Солнышко: the foreign admin's import finds no such group of
+        // its own and imports nothing (asserted below).
+        (
+            "import_children",
+            Body::Csv(IMPORT_CSV.to_owned()),
+            each_admin,
+        ),
+        // Families: only a parent of the child, acting as a parent.
+        (
+            "child_absences",
+            form(&[("child_id", &ids.ivanova)]),
+            own_parent,
+        ),
+        ("child_absences", form(&[("child_id", &ids.petrov)]), nobody),
+        (
+            "announce_absence",
+            form(&[
+                ("child_id", &ids.ivanova),
+                ("date_from", &ahead(30)),
+                ("date_to", &ahead(31)),
+                ("reason", "О"),
+                ("comment", "Проверка прав"),
+            ]),
+            own_parent,
+        ),
+        (
+            "announce_absence",
+            form(&[
+                ("child_id", &ids.petrov),
+                ("date_from", &ahead(30)),
+                ("date_to", &ahead(31)),
+                ("reason", "О"),
+                ("comment", "Проверка прав"),
+            ]),
+            nobody,
+        ),
+        (
+            "cancel_absence",
+            form(&[("announcement_id", &own_absence)]),
+            own_parent,
+        ),
+        (
+            "cancel_absence",
+            form(&[("announcement_id", &other_absence)]),
+            nobody,
+        ),
+        // Notices to parents: another family's looks as if it did not exist.
+        (
+            "mark_notice_read",
+            form(&[("notice_id", &own_request)]),
+            own_parent,
+        ),
+        (
+            "mark_notice_read",
+            form(&[("notice_id", &other_request)]),
+            [ANON, DENY, DENY, HIDDEN, DENY, DENY, DENY],
+        ),
+        (
+            "answer_notice",
+            form(&[
+                ("notice_id", &own_request),
+                ("reason", "Б"),
+                ("comment", ""),
+            ]),
+            own_parent,
+        ),
+        (
+            "answer_notice",
+            form(&[
+                ("notice_id", &other_request),
+                ("reason", "Б"),
+                ("comment", ""),
+            ]),
+            [ANON, DENY, DENY, HIDDEN, DENY, DENY, DENY],
+        ),
+        // Reference books: the admin's own organisation.
+        ("list_reasons", Body::Form(vec![]), each_admin),
+        (
+            "save_reason",
+            form(&[
+                ("code", "ТП"),
+                ("name_ru", "Проверка прав"),
+                ("name_en", ""),
+                ("excused", "on"),
+            ]),
+            each_admin,
+        ),
+        ("list_calendar_days", form(&[("year", "2026")]), each_admin),
+        (
+            "set_calendar_day",
+            form(&[("day", "2026-11-04"), ("kind", "holiday")]),
+            each_admin,
+        ),
+        // The municipality: the specialist's own (the demo has one specialist; another
+        // municipality's request is refused as unknown).
+        ("municipal_month", form(&[("month", "2026-11")]), municipal),
+        ("pending_registrations", Body::Form(vec![]), municipal),
+        (
+            "decide_registration",
+            form(&[("request_id", &own_registration), ("approve", "false")]),
+            municipal,
+        ),
+        (
+            "decide_registration",
+            form(&[("request_id", &other_registration), ("approve", "false")]),
+            [ANON, DENY, DENY, DENY, HIDDEN, DENY, DENY],
+        ),
+        // Choosing a role: only one's own grant (here the parent's).
+        (
+            "choose_role",
+            form(&[("grant_id", &ids.parent_grant)]),
+            own_parent,
+        ),
+        // Public: allowed for everyone.
+        ("whoami", Body::Form(vec![]), everyone),
+        ("sso_enabled", Body::Form(vec![]), everyone),
+        ("municipalities", Body::Form(vec![]), everyone),
+        (
+            "submit_registration",
+            Body::Form(registration("7715962810", "771501001")),
+            everyone,
+        ),
+        // Last: it ends each actor's session.
+        ("logout", Body::Form(vec![]), everyone),
+    ]
+}
+
+static OP_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// Sends a row's body as the user; the status as the matrix reads it, and the answer.
+async fn send(user: &User, function: &str, body: &Body) -> (u16, String) {
+    let url = format!("{}/api/{function}", user.address);
+    let res = match body {
+        Body::Form(args) => {
+            let form: Vec<(&str, &str)> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            user.call(function, &form).await
+        }
+        Body::Json(value) => user.client.post(&url).json(value).send().await.unwrap(),
+        Body::Csv(csv) => {
+            let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
+                .file_name("children.csv")
+                .mime_str("text/csv")
+                .unwrap();
+            user.client
+                .post(&url)
+                .multipart(reqwest::multipart::Form::new().part("file", part))
+                .send()
+                .await
+                .unwrap()
+        }
+        Body::Sync { child_id, day } => {
+            // A fresh op per call: a replayed op id is answered `duplicate` before it
+            // is judged.
+            let now = chrono::Utc::now().timestamp_millis();
+            let mut random = [0u8; 10];
+            random[3..].copy_from_slice(&OP_SEQ.fetch_add(1, Ordering::Relaxed).to_be_bytes()[1..]);
+            let op = MarkOp {
+                op_id: OpId::new_v7(now as u64, random),
+                child_id: *child_id,
+                day: chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap(),
+                mark: Mark::Present,
+                device: DeviceId::parse("matrix-tablet").unwrap(),
+                recorded_at: now,
+            };
+            user.client
+                .post(&url)
+                .json(&json!({ "device": "matrix-tablet", "ops": [op] }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let status = res.status().as_u16();
+    let answer = res.text().await.unwrap();
+    if !matches!(body, Body::Sync { .. }) || status != ALLOW {
+        return (status, answer);
+    }
+    let response: SyncResponse = serde_json::from_str(&answer).unwrap();
+    let read = match &response.outcomes[0].result {
+        OpResult::Refused(Refusal::NoRights) => DENY,
+        OpResult::Refused(Refusal::UnknownChild) => HIDDEN,
+        OpResult::Refused(_) => 409,
+        _ => ALLOW,
+    };
+    (read, answer)
+}
+
+fn describe(body: &Body) -> String {
+    match body {
+        Body::Form(args) => format!("{args:?}"),
+        Body::Json(value) => value.to_string(),
+        Body::Csv(_) => "a CSV file".to_owned(),
+        Body::Sync { child_id, day } => format!("an op: child {child_id} present on {day}"),
+    }
+}
+
+/// What the allowed rows of [`daily_rows`] wrote, and that the denied ones wrote nothing.
+async fn daily_effects(app: &TestApp, ids: &Ids) {
+    let by = |login: &str, table: &str, person: &str, children: &[&str]| {
+        format!(
+            "SELECT COUNT(*) FROM {table} t JOIN accounts a ON a.person_id = t.{person} \
+             WHERE a.login = '{login}' AND t.child_id IN ({})",
+            children.join(", ")
+        )
+    };
+    let (own, unbound, foreign) = (
+        [ids.ivanova.as_str()],
+        [ids.popova.as_str()],
+        [ids.morozova.as_str()],
+    );
+    for (table, person) in [("mark_audit", "by_person"), ("applied_ops", "person_id")] {
+        for (login, children, allowed) in [
+            ("admin", &own[..], true),
+            ("admin", &unbound[..], true),
+            ("admin", &foreign[..], false),
+            ("teacher", &own[..], true),
+            ("teacher", &unbound[..], false),
+            ("teacher", &foreign[..], false),
+            ("admin2", &own[..], false),
+            ("admin2", &unbound[..], false),
+            ("admin2", &foreign[..], true),
+            ("teacher2", &own[..], false),
+            ("teacher2", &unbound[..], false),
+            ("teacher2", &foreign[..], true),
+        ] {
+            let n = app.count(&by(login, table, person, children)).await;
+            assert_eq!(
+                n > 0,
+                allowed,
+                "{table} of {login} for child {children:?}: {n}"
+            );
+        }
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM month_closures").await,
+        0,
+        "every closed month was reopened"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM month_closure_log").await,
+        4,
+        "each admin closed and reopened its own group's month, once"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM planned_absences WHERE child_id = {} AND cancelled_at IS NULL",
+            ids.petrov
+        ))
+        .await,
+        1,
+        "the other family's announcement: not cancelled, none added"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM planned_absences WHERE child_id = {} AND cancelled_at IS NULL",
+            ids.ivanova
+        ))
+        .await,
+        1,
+        "the parent cancelled its announcement and announced one"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM notices n JOIN notice_recipients r ON r.notice_id = n.id \
+             WHERE n.child_id = {} AND n.kind = 'reason_request' AND n.answered_at IS NULL \
+             AND r.read_at IS NULL",
+            ids.petrov
+        ))
+        .await,
+        1,
+        "the other family's request: neither read nor answered"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM marks WHERE child_id = {} AND day = '{REQUEST_DAY}' AND reason = 'Б'",
+            ids.ivanova
+        ))
+        .await,
+        1,
+        "the parent's answer is the reason of the absence"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM registration_requests r JOIN municipalities m \
+             ON m.id = r.municipality_id WHERE m.name = 'Соседний округ' AND r.status = 'pending'"
+        )
+        .await,
+        1,
+        "another municipality's request is left pending"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registration_requests WHERE inn = '7707083893' AND status = 'rejected'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM registration_requests WHERE inn = '7715962810'")
+            .await,
+        7,
+        "everyone may apply"
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM children WHERE surname = 'Импортова' AND group_id = {}",
+            ids.sun
+        ))
+        .await,
+        1,
+        "only the admin of Солнышко's organisation imported the row"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM children WHERE surname = 'Импортова'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM absence_reasons WHERE code = 'ТП'")
+            .await,
+        2,
+        "each admin added the reason to its own organisation"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM sessions s JOIN accounts a ON a.person_id = s.person_id \
+             WHERE a.login IN ('admin', 'teacher', 'parent', 'municipal', 'admin2', 'teacher2') \
+             AND s.grant_id IS NOT NULL"
+        )
+        .await,
+        1,
+        "everyone logged out; only the setup's admin session is left"
+    );
+
+    // Functions without an organisation argument answer with the caller's own only.
+    let admin2 = app.signed_in(ADMIN2.login, ADMIN2.password).await;
+    let page = admin2
+        .json("list_children", &[("query", ""), ("page", "1")])
+        .await;
+    let groups: BTreeSet<&str> = page["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["group_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(groups, BTreeSet::from(["Радуга"]), "{page}");
+    // The foreign admin's own: Радуга and the «Новая» its add_group row made.
+    let bundles: [(&DemoAccount, &[&str]); 3] = [
+        (&TEACHER, &["Солнышко"]),
+        (&TEACHER2, &["Радуга"]),
+        (&ADMIN2, &["Новая", "Радуга"]),
+    ];
+    for (account, groups) in bundles {
+        let user = app.signed_in(account.login, account.password).await;
+        let bundle = user.json("offline_bundle", &[]).await;
+        let names: Vec<&str> = bundle["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, groups, "offline bundle of {}", account.login);
+    }
 }
