@@ -123,3 +123,32 @@ pub fn LanguageSwitch() -> impl IntoView {
     };
     view! { <a class="language-switch" href=href rel="external" hreflang=lang lang=lang>{label}</a> }
 }
+
+/// One-time credentials, shown once and printable to hand over on paper: only the
+/// password's hash is stored, so this is the one chance to read it.
+#[component]
+pub fn CredentialsSlip(
+    title: &'static str,
+    full_name: String,
+    login: String,
+    one_time_password: String,
+    /// Who must change the password at the first sign-in, as a sentence.
+    note: &'static str,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <section class="card credentials" aria-live="polite">
+            <h2>{title}</h2>
+            <p>{full_name}</p>
+            <dl>
+                <dt>{t("Логин", "Login")}</dt>
+                <dd class="new-login">{login}</dd>
+                <dt>{t("Одноразовый пароль", "One-time password")}</dt>
+                <dd class="one-time-password">{one_time_password}</dd>
+            </dl>
+            <p class="muted">{note}</p>
+            <button type="button" class="secondary" onclick="window.print()">{t("Распечатать", "Print")}</button>
+            {children.map(|c| view! { " " {c()} })}
+        </section>
+    }
+}

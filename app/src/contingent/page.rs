@@ -5,10 +5,10 @@ use leptos_router::hooks::use_params_map;
 
 use super::{
     import_children, list_children, load_child_card, AddChild, AddGuardian, CardGuardian,
-    ChildCard, ChildPage, CreateGuardianAccount, EditChild, EditGuardian, GuardianCredentials,
-    ImportSummary, LeaveChild, RemoveGuardian,
+    ChildCard, ChildPage, CreateGuardianAccount, EditChild, EditGuardian, ImportSummary,
+    LeaveChild, RemoveGuardian,
 };
-use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::components::{CredentialsSlip, ErrorNotice, Field, FormError, Gate};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::{t, use_lang};
@@ -371,7 +371,16 @@ fn CardView(card: ChildCard, actions: CardActions) -> impl IntoView {
         <section class="card guardians">
             <h2>{lang.pick("Родители (законные представители)", "Parents (legal representatives)")}</h2>
             {move || actions.create_account.value().get().and_then(Result::ok).map(|credentials| view! {
-                <CredentialsSlip credentials/>
+                <CredentialsSlip
+                    title=t("Учётная запись родителя создана", "Parent account created")
+                    full_name=credentials.full_name
+                    login=credentials.login
+                    one_time_password=credentials.one_time_password
+                    note=t(
+                        "Пароль показывается один раз. При первом входе родитель должен будет сменить его.",
+                        "The password is shown once. The parent must change it at first sign-in.",
+                    )
+                />
             })}
             <FormError error=link_error/>
             {no_guardians.then(|| view! { <p class="muted">{lang.pick("Родители не указаны.", "No parents recorded.")}</p> })}
@@ -538,30 +547,5 @@ fn GuardianItem(child_id: i64, guardian: CardGuardian, actions: CardActions) -> 
                 <button type="submit" class="secondary">{lang.pick("Удалить связь с ребёнком", "Remove the link to the child")}</button>
             </ActionForm>
         </li>
-    }
-}
-
-/// The parent's one-time credentials, shown once and printable to hand over on paper.
-#[component]
-fn CredentialsSlip(credentials: GuardianCredentials) -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <section class="card credentials" aria-live="polite">
-            <h3>{lang.pick("Учётная запись родителя создана", "Parent account created")}</h3>
-            <p>{credentials.full_name}</p>
-            <dl>
-                <dt>{lang.pick("Логин", "Login")}</dt>
-                <dd class="new-login">{credentials.login}</dd>
-                <dt>{lang.pick("Одноразовый пароль", "One-time password")}</dt>
-                <dd class="one-time-password">{credentials.one_time_password}</dd>
-            </dl>
-            <p class="muted">
-                {lang.pick(
-                    "Пароль показывается один раз. При первом входе родитель должен будет сменить его.",
-                    "The password is shown once. The parent must change it at first sign-in.",
-                )}
-            </p>
-            <button type="button" class="secondary" onclick="window.print()">{lang.pick("Распечатать", "Print")}</button>
-        </section>
     }
 }

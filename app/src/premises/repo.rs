@@ -182,18 +182,14 @@ pub async fn save_building(
         }
     };
     saved.map_err(|err| {
-        if is_unique_violation(&err) {
-            AppError::conflict(
-                "name",
-                format!("Здание «{}» уже есть в организации.", name.as_str()),
-                format!(
-                    "The building “{}” already exists in the organisation.",
-                    name.as_str()
-                ),
-            )
-        } else {
-            err.into()
-        }
+        taken_name(
+            err,
+            format!("Здание «{}» уже есть в организации.", name.as_str()),
+            format!(
+                "The building “{}” already exists in the organisation.",
+                name.as_str()
+            ),
+        )
     })
 }
 

@@ -6,7 +6,7 @@ use super::{
     list_staff, load_staff_card, ArchiveStaff, CreateStaff, NewCredentials, ResetStaffPassword,
     RestoreStaff, SetGroupBinding, StaffCard, StaffListPage, StaffRow, UpdateStaff,
 };
-use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::components::{CredentialsSlip, ErrorNotice, Field, FormError, Gate};
 use crate::domain::lang::encode_query_value;
 use crate::domain::Role;
 use crate::i18n::{t, use_lang};
@@ -83,7 +83,7 @@ fn StaffList() -> impl IntoView {
         </Transition>
 
         {move || created().map(|credentials| view! {
-            <CredentialsSlip credentials title=t("Учётная запись создана", "Account created")/>
+            <StaffCredentials credentials title=t("Учётная запись создана", "Account created")/>
         })}
 
         <section class="card">
@@ -191,29 +191,22 @@ fn StaffTable(list: StaffListPage, query: String, archived: bool) -> impl IntoVi
     }
 }
 
-/// The one-time credentials, shown once and printable to hand over on paper.
+/// The one-time credentials of a staff member, with the way to the card.
 #[component]
-fn CredentialsSlip(credentials: NewCredentials, title: &'static str) -> impl IntoView {
+fn StaffCredentials(credentials: NewCredentials, title: &'static str) -> impl IntoView {
     view! {
-        <section class="card credentials" aria-live="polite">
-            <h2>{title}</h2>
-            <p>{credentials.full_name}</p>
-            <dl>
-                <dt>{t("Логин", "Login")}</dt>
-                <dd class="new-login">{credentials.login}</dd>
-                <dt>{t("Одноразовый пароль", "One-time password")}</dt>
-                <dd class="one-time-password">{credentials.one_time_password}</dd>
-            </dl>
-            <p class="muted">
-                {t(
-                    "Пароль показывается один раз. При первом входе сотрудник должен будет сменить его.",
-                    "The password is shown only once. The staff member will have to change it at the first sign-in.",
-                )}
-            </p>
-            <button type="button" class="secondary" onclick="window.print()">{t("Распечатать", "Print")}</button>
-            " "
+        <CredentialsSlip
+            title
+            full_name=credentials.full_name
+            login=credentials.login
+            one_time_password=credentials.one_time_password
+            note=t(
+                "Пароль показывается один раз. При первом входе сотрудник должен будет сменить его.",
+                "The password is shown only once. The staff member will have to change it at the first sign-in.",
+            )
+        >
             <a href=format!("/staff/{}", credentials.staff_id)>{t("Открыть карточку сотрудника", "Open the staff card")}</a>
-        </section>
+        </CredentialsSlip>
     }
 }
 
@@ -289,7 +282,7 @@ fn Card() -> impl IntoView {
             })}
         </Transition>
         {move || actions.reset.value().get().and_then(Result::ok).map(|credentials| view! {
-            <CredentialsSlip credentials title=t("Пароль сброшен", "Password reset")/>
+            <StaffCredentials credentials title=t("Пароль сброшен", "Password reset")/>
         })}
         <FormError error=reset_error/>
         <FormError error=bind_error/>
