@@ -21,6 +21,15 @@ fn refused(ru: impl Into<String>, en: impl Into<String>) -> AppError {
     AppError::new(ErrorKind::Conflict, ru, en)
 }
 
+/// A save refused by the unique name key is the admin's to fix; anything else is ours.
+fn taken_name(err: sqlx::Error, ru: String, en: String) -> AppError {
+    if is_unique_violation(&err) {
+        AppError::conflict("name", ru, en)
+    } else {
+        err.into()
+    }
+}
+
 /// An id typed into a hidden field: empty means a new row.
 fn optional_id(raw: &str) -> Result<Option<i64>, AppError> {
     let raw = raw.trim();
@@ -280,18 +289,14 @@ pub async fn save_room(
         }
     };
     saved.map_err(|err| {
-        if is_unique_violation(&err) {
-            AppError::conflict(
-                "name",
-                format!("Кабинет «{}» уже есть в этом здании.", name.as_str()),
-                format!(
-                    "The room “{}” already exists in this building.",
-                    name.as_str()
-                ),
-            )
-        } else {
-            err.into()
-        }
+        taken_name(
+            err,
+            format!("Кабинет «{}» уже есть в этом здании.", name.as_str()),
+            format!(
+                "The room “{}” already exists in this building.",
+                name.as_str()
+            ),
+        )
     })
 }
 
