@@ -46,3 +46,31 @@ fn current() -> Lang {
 fn current() -> Lang {
     Lang::default()
 }
+
+/// A sign-in can bring the person's own language (the server sets the cookie on its
+/// answer) while the page in the browser was rendered in the other one: the next
+/// navigation then loads the page afresh from the server, in the new language. The
+/// first run (hydration) never reloads, so a page served offline from the cache in the
+/// other language cannot loop.
+pub fn reload_when_the_language_changes() {
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        use leptos::prelude::*;
+        use leptos::wasm_bindgen::JsCast;
+        let location = leptos_router::hooks::use_location();
+        Effect::new(move |previous: Option<()>| {
+            location.pathname.track();
+            if previous.is_none() {
+                return;
+            }
+            let chosen = document()
+                .dyn_into::<web_sys::HtmlDocument>()
+                .ok()
+                .and_then(|d| d.cookie().ok())
+                .and_then(|cookies| Lang::from_cookies([cookies.as_str()]));
+            if chosen.is_some_and(|lang| lang != current()) {
+                let _ = window().location().reload();
+            }
+        });
+    }
+}

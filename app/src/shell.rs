@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
         <Title text=crate::i18n::t("Табель", "Tabel")/>
         <Router>
             {crate::auth::pages::provide_me()}
+            {crate::i18n::reload_when_the_language_changes()}
             <header class="topbar">
                 <a class="brand" href="/">{crate::i18n::t("Табель", "Tabel")}</a>
                 <UserBar/>
