@@ -132,6 +132,61 @@ async fn insert_guardian(
     Ok(person_id)
 }
 
+/// A parent already in the organisation's books (a sibling's), with the same surname,
+/// given name and e-mail, is the same person: linked rather than created again, so one
+/// account sees all of that parent's children. Without an e-mail nobody is matched: a
+/// name alone is too weak to join two families.
+async fn known_guardian(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    child_id: i64,
+    parent: &NewParent,
+) -> Result<Option<i64>, AppError> {
+    let Some(email) = parent.email.as_ref() else {
+        return Ok(None);
+    };
+    let row = sqlx::query(
+        "SELECT p.id FROM people p JOIN child_guardians cg ON cg.person_id = p.id \
+         JOIN children c ON c.id = cg.child_id JOIN groups g ON g.id = c.group_id \
+         WHERE g.organisation_id = (SELECT g2.organisation_id FROM children c2 \
+                                    JOIN groups g2 ON g2.id = c2.group_id WHERE c2.id = $1) \
+           AND LOWER(p.email) = LOWER($2) AND p.surname = $3 AND p.given_name = $4 \
+         ORDER BY p.id LIMIT 1",
+    )
+    .bind(child_id)
+    .bind(email.as_str())
+    .bind(parent.name.surname())
+    .bind(parent.name.given_name())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
+}
+
+async fn link_known_guardian(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    child_id: i64,
+    person_id: i64,
+    relation: &str,
+) -> Result<(), AppError> {
+    let linked = sqlx::query(
+        "INSERT INTO child_guardians (child_id, person_id, relation) VALUES ($1, $2, $3) \
+         ON CONFLICT (child_id, person_id) DO NOTHING",
+    )
+    .bind(child_id)
+    .bind(person_id)
+    .bind(relation)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if linked == 0 {
+        return Err(AppError::conflict(
+            "surname",
+            "Этот родитель уже указан у ребёнка.",
+            "This parent is already listed for the child.",
+        ));
+    }
+    Ok(())
+}
+
 /// The [`child_key`]s of the organisation's children (but `except`), to refuse a child
 /// entered twice.
 async fn existing_children(
@@ -660,7 +715,19 @@ pub async fn add_guardian(
     own_child(db, actor, child_id).await?;
     let parent = check_guardian_form(form).map_err(guardian_form_error)?;
     let mut tx = db.begin_write().await?;
-    let person_id = insert_guardian(&mut tx, child_id, &parent).await?;
+    let person_id = match known_guardian(&mut tx, child_id, &parent).await? {
+        Some(person_id) => {
+            link_known_guardian(&mut tx, child_id, person_id, &parent.relation).await?;
+            tracing::info!(
+                child_id,
+                person_id,
+                by = actor.person_id,
+                "sibling's guardian linked"
+            );
+            person_id
+        }
+        None => insert_guardian(&mut tx, child_id, &parent).await?,
+    };
     tx.commit().await?;
     tracing::info!(child_id, person_id, by = actor.person_id, "guardian added");
     Ok(person_id)

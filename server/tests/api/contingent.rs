@@ -13,6 +13,7 @@ crate::on_both_backends!(
     a_childs_names_and_birth_date_are_edited_on_its_card,
     a_child_who_left_is_not_marked_after_the_day_but_stays_in_the_months_timesheet,
     a_parent_added_on_the_card_gets_an_account_and_sees_the_child,
+    a_siblings_parent_is_linked_not_created_again,
     another_organisation_and_other_roles_cannot_touch_the_card,
 );
 
@@ -888,4 +889,95 @@ async fn another_organisation_and_other_roles_cannot_touch_the_card(app: TestApp
             .as_u16(),
         404
     );
+}
+
+async fn a_siblings_parent_is_linked_not_created_again(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let elder = add(&admin, &app, "Старшая").await;
+    let younger = add(&admin, &app, "Младшая").await;
+    let third = add(&admin, &app, "Третья").await;
+    let mother = |child: &str, given: &'static str, email: &'static str| {
+        let (admin, child) = (&admin, child.to_owned());
+        async move {
+            admin
+                .call(
+                    "add_guardian",
+                    &[
+                        ("child_id", child.as_str()),
+                        ("guardian_surname", "Общая"),
+                        ("guardian_given_name", given),
+                        ("guardian_patronymic", "Ивановна"),
+                        ("relation", "мать"),
+                        ("phone", ""),
+                        ("email", email),
+                    ],
+                )
+                .await
+        }
+    };
+    let first: Value = mother(&elder, "Ольга", "Olga@Example.ru")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let second: Value = mother(&younger, "Ольга", "olga@example.ru")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first, second, "the same person for both children");
+    let again = mother(&younger, "Ольга", "olga@example.ru").await;
+    assert_eq!(again.status().as_u16(), 409);
+    // Another given name, or no e-mail: not enough to be the same person.
+    let other: Value = mother(&third, "Ирина", "olga@example.ru")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_ne!(other, first);
+    let unknown: Value = mother(&third, "Ольга", "").await.json().await.unwrap();
+    assert_ne!(unknown, first);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE surname = 'Общая'")
+            .await,
+        3
+    );
+
+    // One account sees both children.
+    let person = first.as_i64().unwrap().to_string();
+    let created = admin
+        .json(
+            "create_guardian_account",
+            &[("child_id", elder.as_str()), ("person_id", person.as_str())],
+        )
+        .await;
+    let (login, otp) = (
+        created["login"].as_str().unwrap().to_owned(),
+        created["one_time_password"].as_str().unwrap().to_owned(),
+    );
+    let client = new_client();
+    app.login_with(&client, &login, &otp).await;
+    let parent = User {
+        client,
+        address: app.address.clone(),
+    };
+    parent
+        .json(
+            "change_password",
+            &[
+                ("current_password", otp.as_str()),
+                ("new_password", "Двое-детей-2026"),
+                ("new_password_confirm", "Двое-детей-2026"),
+            ],
+        )
+        .await;
+    let children = parent.json("my_children", &[]).await;
+    let mut names: Vec<&str> = children
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["full_name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Младшая Вера Игоревна", "Старшая Вера Игоревна"]);
 }
