@@ -112,7 +112,7 @@ test('a closed month refuses marks in the UI until the admin reopens it', async 
   await signIn(admin, DEMO.admin.login, DEMO.admin.password);
   await expect(admin.getByRole('heading', { name: 'Дошкольное образование' })).toBeVisible();
   await admin.goto('/admin/groups');
-  await admin.getByRole('link', { name: 'Солнышко' }).click();
+  await admin.getByRole('link', { name: 'Солнышко', exact: true }).click();
   const group = admin.url().match(/\/groups\/(\d+)/)![1];
   await admin.goto(`/groups/${group}/timesheet/2026-10`);
   await hydrated(admin);
