@@ -3,73 +3,26 @@
 //! op judged and written in its own transaction with its audit row (`sync::repo::
 //! sync_marks`, SQLite file in WAL mode).
 
-use app::db::Db;
 use app::domain::sync::{DeviceId, MarkOp, OpId, OpResult, MAX_BATCH};
 use app::domain::timesheet::Mark;
-use app::domain::{Actor, Role};
 use app::sync::repo;
 use chrono::{Datelike, NaiveDate, Weekday};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, SamplingMode};
-use sqlx::Row;
+
+mod support;
 
 const CHILDREN: usize = 40;
 const DAYS: usize = 25;
 
 fn sync_queue(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let dir = std::env::temp_dir().join(format!("tabel_bench_sync_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.join("tabel.db").display());
-    let (db, actor, children) = rt.block_on(async {
-        let db = Db::connect(&url, 4).await.unwrap();
-        db.migrate().await.unwrap();
-        server::demo::load(&db).await.unwrap();
-        let group_id: i64 = sqlx::query("SELECT id FROM groups WHERE name = 'Солнышко'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap()
-            .get("id");
-        for i in 4..CHILDREN {
-            sqlx::query(
-                "INSERT INTO children (group_id, surname, given_name, birth_date, enrolled_on, created_at) \
-                 VALUES ($1, $2, 'Тест', '2021-01-01', '2026-09-01', 0)",
-            )
-            .bind(group_id)
-            .bind(format!("Бенчмарков{i}"))
-            .execute(db.pool())
-            .await
-            .unwrap();
-        }
-        let children: Vec<i64> = sqlx::query("SELECT id FROM children WHERE group_id = $1")
-            .bind(group_id)
-            .fetch_all(db.pool())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get("id"))
-            .collect();
-        let teacher: i64 = sqlx::query("SELECT person_id FROM accounts WHERE login = 'teacher'")
-            .fetch_one(db.pool())
-            .await
-            .unwrap()
-            .get("person_id");
-        let organisation_id: i64 = sqlx::query("SELECT organisation_id FROM groups WHERE id = $1")
-            .bind(group_id)
-            .fetch_one(db.pool())
-            .await
-            .unwrap()
-            .get("organisation_id");
-        let actor = Actor {
-            person_id: teacher,
-            role: Role::Teacher,
-            municipality_id: None,
-            organisation_id: Some(organisation_id),
-            bound_groups: [group_id].into(),
-            own_children: Default::default(),
-        };
-        (db, actor, children)
-    });
-    assert_eq!(children.len(), CHILDREN);
+    let support::DemoGroup {
+        dir,
+        db,
+        actor,
+        children,
+        ..
+    } = support::demo_group(&rt, "sync", CHILDREN);
 
     // October 2026 and the first working days of November (4 November is a holiday).
     let holiday = NaiveDate::from_ymd_opt(2026, 11, 4).unwrap();
