@@ -15,8 +15,17 @@ pub fn t(ru: &'static str, en: &'static str) -> &'static str {
     current().pick(ru, en)
 }
 
+/// Reads the request's cookie once and gives the language to everything rendered
+/// under the app, so `t` does not look at the request headers again for each text.
+pub fn provide_lang() {
+    leptos::prelude::provide_context(current());
+}
+
 #[cfg(feature = "ssr")]
 fn current() -> Lang {
+    if let Some(lang) = leptos::prelude::use_context::<Lang>() {
+        return lang;
+    }
     leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| {
             Lang::from_cookies(

@@ -45,6 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::i18n::provide_lang();
     mark_hydrated();
 
     // Pages that may redirect (not signed in, wrong role) render in Async mode so the
