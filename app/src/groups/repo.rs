@@ -53,8 +53,8 @@ fn summaries(rows: &[sqlx::any::AnyRow]) -> Result<Vec<GroupSummary>, sqlx::Erro
 const GROUPS_WITH_COUNTS: &str = "SELECT g.id, g.name, COUNT(c.id) AS child_count \
      FROM groups g LEFT JOIN children c ON c.group_id = g.id";
 
-/// Children enrolled in the group on `$2` (a date).
-const ENROLLED_ON: &str = "(SELECT COUNT(*) FROM children c WHERE c.group_id = g.id \
+/// Children enrolled in the group `g` on `$2` (a date).
+pub const ENROLLED_ON: &str = "(SELECT COUNT(*) FROM children c WHERE c.group_id = g.id \
      AND c.enrolled_on <= $2 AND (c.left_on IS NULL OR c.left_on >= $2))";
 
 pub async fn organisation_groups(db: &Db, actor: &Actor) -> Result<OrganisationGroups, AppError> {

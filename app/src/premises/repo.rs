@@ -7,7 +7,7 @@ use crate::db::{is_unique_violation, now_millis, Db};
 use crate::domain::premises::{Address, Places, Title};
 use crate::domain::Actor;
 use crate::error::{AppError, ErrorKind};
-use crate::groups::repo::managed_organisation;
+use crate::groups::repo::{managed_organisation, ENROLLED_ON};
 
 fn building_not_found() -> AppError {
     AppError::not_found("Здание не найдено.", "Building not found.")
@@ -86,13 +86,11 @@ pub async fn own_room(
 pub async fn list_premises(db: &Db, actor: &Actor) -> Result<Vec<BuildingRow>, AppError> {
     let organisation_id = managed_organisation(actor)?;
     let today = crate::attendance::repo::today().to_string();
-    let groups = sqlx::query(
-        "SELECT g.id, g.name, g.room_id, \
-                (SELECT COUNT(*) FROM children c WHERE c.group_id = g.id \
-                  AND (c.left_on IS NULL OR c.left_on >= $2) AND c.enrolled_on <= $2) AS children \
+    let groups = sqlx::query(&format!(
+        "SELECT g.id, g.name, g.room_id, {ENROLLED_ON} AS children \
          FROM groups g WHERE g.organisation_id = $1 AND g.room_id IS NOT NULL AND g.archived = 0 \
-         ORDER BY g.name_key",
-    )
+         ORDER BY g.name_key"
+    ))
     .bind(organisation_id)
     .bind(&today)
     .fetch_all(db.pool())
