@@ -5,6 +5,9 @@
 # Installs what it needs first (apt, rustup target, cargo tools, npm packages).
 source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
+# A full run builds each crate once: incremental caches would only double target/ on
+# a CI disk (set CARGO_INCREMENTAL=1 to keep them between local runs).
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 install_build_tools
 install_test_tools
