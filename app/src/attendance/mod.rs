@@ -18,6 +18,25 @@ use crate::error::AppError;
 pub struct ReasonOption {
     pub code: String,
     pub name_ru: String,
+    /// Withdrawn from the reference book: shown on the marks made with it, never
+    /// offered for a new one.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+impl ReasonOption {
+    pub fn of(reason: &crate::domain::timesheet::AbsenceReason) -> Self {
+        Self {
+            code: reason.code.clone(),
+            name_ru: reason.name_ru.clone(),
+            archived: reason.archived,
+        }
+    }
+
+    /// Whether a picker whose current choice is `current` lists this reason.
+    pub fn offered_with(&self, current: &str) -> bool {
+        !self.archived || self.code == current
+    }
 }
 
 /// The English name of an offered reason, by code: the English interface's side of

@@ -444,7 +444,7 @@ fn MarkLine(
                             }
                         >
                             <option value="" selected=current.is_empty()>{lang.pick("причина не известна", "reason unknown")}</option>
-                            {reasons.get_value().into_iter().map(|r| {
+                            {reasons.get_value().into_iter().filter(|r| r.offered_with(&current)).map(|r| {
                                 let selected = r.code == current;
                                 let text = reasons_en.with_value(|en| format!("{} — {}", r.code, r.name(lang, en)));
                                 view! { <option value=r.code.clone() selected=selected>{text}</option> }

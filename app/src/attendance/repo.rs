@@ -66,7 +66,7 @@ pub async fn calendar(db: &Db, organisation_id: i64) -> Result<AcademicCalendar,
 /// The regional defaults, with the organisation's own rows overriding them by code.
 pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>, AppError> {
     let rows = sqlx::query(
-        "SELECT organisation_id, code, name_ru, name_en, excused, charged FROM absence_reasons \
+        "SELECT organisation_id, code, name_ru, name_en, excused, charged, archived FROM absence_reasons \
          WHERE organisation_id IS NULL OR organisation_id = $1 ORDER BY position, code",
     )
     .bind(organisation_id)
@@ -80,6 +80,7 @@ pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>
             name_en: r.try_get("name_en")?,
             excused: r.try_get::<i64, _>("excused")? != 0,
             charged: r.try_get::<i64, _>("charged")? != 0,
+            archived: r.try_get::<i64, _>("archived")? != 0,
         };
         let own = r.try_get::<Option<i64>, _>("organisation_id")?.is_some();
         match by_code.iter_mut().find(|x| x.code == reason.code) {
@@ -294,13 +295,8 @@ pub async fn marking_sheet(
         date_title: date.format("%d.%m.%Y").to_string(),
         refusal_en: refusal.as_ref().map(|r| r.en()),
         refusal: refusal.as_ref().map(|r| r.ru()),
-        reasons: reasons
-            .iter()
-            .map(|r| ReasonOption {
-                code: r.code.clone(),
-                name_ru: r.name_ru.clone(),
-            })
-            .collect(),
+        // Archived reasons too: a mark made before the archive still shows its own.
+        reasons: reasons.iter().map(ReasonOption::of).collect(),
         reasons_en: reason_names_en(&reasons),
         children: children
             .into_iter()

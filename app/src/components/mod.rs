@@ -1,6 +1,7 @@
 //! Small pieces of UI shared by the pages.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::Redirect;
 
 use crate::auth::Me;
@@ -150,5 +151,37 @@ pub fn CredentialsSlip(
             <button type="button" class="secondary" onclick="window.print()">{t("Распечатать", "Print")}</button>
             {children.map(|c| view! { " " {c()} })}
         </section>
+    }
+}
+
+/// Bumped by any form of a page that saved something: the page's list is read again.
+#[derive(Clone, Copy)]
+pub struct Changed(pub RwSignal<u32>);
+
+pub fn refresh_on_success<S>(action: ServerAction<S>)
+where
+    S: ServerFn + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    let Changed(changed) = expect_context::<Changed>();
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            changed.update(|n| *n += 1);
+        }
+    });
+}
+
+/// The last error of one form, whatever field it names: the forms here are small.
+pub fn form_error<S>(action: ServerAction<S>, id: String) -> impl IntoView
+where
+    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + Clone + 'static,
+{
+    let lang = use_lang();
+    move || {
+        action.value().get().and_then(Result::err).map(|e| {
+            view! { <p class="error" role="alert" id=id.clone()>{e.message(lang)}</p> }
+        })
     }
 }

@@ -30,6 +30,10 @@ pub struct AbsenceReason {
     pub excused: bool,
     /// The parental fee is charged for the day despite the absence.
     pub charged: bool,
+    /// Withdrawn by the organisation: no longer offered for new marks, still naming
+    /// the days already marked with it.
+    #[serde(default)]
+    pub archived: bool,
 }
 
 impl AbsenceReason {
@@ -62,8 +66,14 @@ impl AbsenceReason {
             name_en: name_en.into(),
             excused,
             charged,
+            archived: false,
         })
         .collect()
+    }
+
+    /// The reasons a teacher or a parent can choose from: those not archived.
+    pub fn offered(book: &[Self]) -> Vec<Self> {
+        book.iter().filter(|r| !r.archived).cloned().collect()
     }
 
     /// The reason with exactly this code, if the reference book has one.
@@ -998,6 +1008,7 @@ mod tests {
             name_en: "Illness".into(),
             excused: true,
             charged: true,
+            archived: false,
         }];
         let mut marks = Marks::new();
         marks.insert((1, nov(2)), absent("Б"));
@@ -1291,5 +1302,22 @@ mod tests {
         assert!(unknown.en().contains("11 Nov 2026"), "{}", unknown.en());
         let enrolment = &messages[4];
         assert!(enrolment.ru().contains("13.11.2026") && enrolment.ru().contains("16.11.2026"));
+    }
+
+    #[test]
+    fn archived_reasons_are_not_offered_but_still_count_in_the_timesheet() {
+        let mut book = AbsenceReason::defaults();
+        book.iter_mut().find(|r| r.code == "С").unwrap().archived = true;
+        let offered = AbsenceReason::offered(&book);
+        assert_eq!(offered.len(), book.len() - 1);
+        assert!(AbsenceReason::find(&offered, "С").is_none());
+        // Days marked before the archive keep their reason and its flags.
+        let mut marks = Marks::new();
+        marks.insert((1, nov(2)), absent("С"));
+        let sheet = build_with(&[whole_month(1, "Вера")], &marks, &book, after_november());
+        let totals = &sheet.rows[0].totals;
+        assert_eq!(totals.absent_excused, 1);
+        assert_eq!(totals.charged_days, 0);
+        assert!(sheet.warnings.is_empty());
     }
 }

@@ -6,6 +6,7 @@ use crate::attendance::ReasonOption;
 use crate::db::{now_millis, Db};
 use crate::domain::permissions::ChildScope;
 use crate::domain::planned_absence::{can_cancel, PlannedAbsence};
+use crate::domain::timesheet::AbsenceReason;
 use crate::domain::{Actor, Bilingual, Permission};
 use crate::error::{AppError, ErrorKind};
 use crate::groups::repo::{full_name, group_scope};
@@ -66,12 +67,10 @@ pub async fn child_absences(
         child_name,
         today: today.to_string(),
         reasons_en: reason_names_en(&reasons),
-        reasons: reasons
-            .into_iter()
-            .map(|r| ReasonOption {
-                code: r.code,
-                name_ru: r.name_ru,
-            })
+        // A parent announces a new absence: only the reasons still offered.
+        reasons: AbsenceReason::offered(&reasons)
+            .iter()
+            .map(ReasonOption::of)
             .collect(),
         announcements,
     })
@@ -99,7 +98,7 @@ pub async fn announce(
         reason,
         comment,
         today(),
-        &reasons(db, scope.group.organisation_id).await?,
+        &AbsenceReason::offered(&reasons(db, scope.group.organisation_id).await?),
     )
     .map_err(|e| AppError {
         field: Some(e.field().into()),

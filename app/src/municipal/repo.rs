@@ -165,12 +165,6 @@ pub async fn municipal_month(
         aggregate,
         not_marked_today,
         reasons_en: crate::attendance::repo::reason_names_en(&reasons),
-        reasons: reasons
-            .into_iter()
-            .map(|r| ReasonOption {
-                code: r.code,
-                name_ru: r.name_ru,
-            })
-            .collect(),
+        reasons: reasons.into_iter().map(|r| ReasonOption::of(&r)).collect(),
     })
 }

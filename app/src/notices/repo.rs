@@ -298,7 +298,7 @@ pub async fn inbox(db: &Db, actor: &Actor) -> Result<Inbox, AppError> {
     let mut offered: Vec<NoticeReason> = Vec::new();
     let organisations = own_organisations(db, actor).await?;
     for organisation_id in organisations {
-        for reason in reasons(db, organisation_id).await? {
+        for reason in AbsenceReason::offered(&reasons(db, organisation_id).await?) {
             if !offered.iter().any(|o| o.code == reason.code) {
                 offered.extend(reason_options(std::slice::from_ref(&reason)));
             }
@@ -393,7 +393,7 @@ pub async fn answer(
         ));
     }
     let day = parse_date(&notice.try_get::<String, _>("day")?)?;
-    let book = reasons(db, scope.group.organisation_id).await?;
+    let book = AbsenceReason::offered(&reasons(db, scope.group.organisation_id).await?);
     let reason = reason.trim();
     if AbsenceReason::find(&book, reason).is_none() {
         return Err(AppError {

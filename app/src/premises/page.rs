@@ -1,50 +1,16 @@
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 
 use super::{
     list_premises, ArchiveBuilding, ArchiveRoom, BuildingRow, RoomRow, SaveBuilding, SaveRoom,
 };
-use crate::components::{ErrorNotice, Gate};
+use crate::components::{form_error, refresh_on_success, Changed, ErrorNotice, Gate};
 use crate::domain::premises::{occupancy, Occupancy};
 use crate::domain::{Lang, Role};
-use crate::error::AppError;
 use crate::i18n::{t, use_lang};
 
 #[component]
 pub fn PremisesPage() -> impl IntoView {
     view! { <Gate roles=&[Role::OrgAdmin] page=|_| view! { <Premises/> }/> }
-}
-
-/// Bumped by any form of the page that saved something: the list is read again.
-#[derive(Clone, Copy)]
-struct Changed(RwSignal<u32>);
-
-fn refresh_on_success<S>(action: ServerAction<S>)
-where
-    S: ServerFn + Send + Sync + Clone + 'static,
-    S::Output: Send + Sync + 'static,
-    S::Error: Send + Sync + 'static,
-{
-    let Changed(changed) = expect_context::<Changed>();
-    Effect::new(move |_| {
-        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-            changed.update(|n| *n += 1);
-        }
-    });
-}
-
-/// The last error of one form, whatever field it names: the forms here are small.
-fn form_error<S>(action: ServerAction<S>, id: String) -> impl IntoView
-where
-    S: ServerFn<Error = AppError> + Send + Sync + Clone + 'static,
-    S::Output: Send + Sync + Clone + 'static,
-{
-    let lang = use_lang();
-    move || {
-        action.value().get().and_then(Result::err).map(|e| {
-            view! { <p class="error" role="alert" id=id.clone()>{e.message(lang)}</p> }
-        })
-    }
 }
 
 #[component]

@@ -23,6 +23,8 @@ pub struct ReasonRow {
     pub charged: bool,
     /// Set by this organisation rather than taken from the regional defaults.
     pub own: bool,
+    /// No longer offered for new marks; past marks keep it.
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +60,16 @@ pub async fn save_reason(
             charged.is_some(),
         )
         .await
+    })
+    .await
+}
+
+/// Withdraws a reason from the marking screens (or offers it again). A regional
+/// default is withdrawn for this organisation only.
+#[server(prefix = "/api", endpoint = "archive_reason")]
+pub async fn archive_reason(code: String, archived: bool) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::archive_reason(&db, &actor, &code, archived).await
     })
     .await
 }
@@ -114,6 +126,21 @@ pub async fn add_stay_mode(
 ) -> Result<i64, AppError> {
     crate::state::with_actor(|db, actor| async move {
         repo::add_stay_mode(&db, &actor, &name_ru, &name_en, &hours).await
+    })
+    .await
+}
+
+/// Changes one of the organisation's own stay modes: its names and hours. Groups that
+/// have it follow the change.
+#[server(prefix = "/api", endpoint = "save_stay_mode")]
+pub async fn save_stay_mode(
+    stay_mode_id: i64,
+    name_ru: String,
+    name_en: String,
+    hours: String,
+) -> Result<(), AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::save_stay_mode(&db, &actor, stay_mode_id, &name_ru, &name_en, &hours).await
     })
     .await
 }

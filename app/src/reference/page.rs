@@ -1,10 +1,12 @@
 use leptos::prelude::*;
 
 use super::{
-    list_calendar_days, list_reasons, list_stay_modes, AddStayMode, ArchiveStayMode, SaveReason,
-    SetCalendarDay, StayModeRow,
+    list_calendar_days, list_reasons, list_stay_modes, AddStayMode, ArchiveReason, ArchiveStayMode,
+    ReasonRow, SaveReason, SaveStayMode, SetCalendarDay, StayModeRow,
 };
-use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::components::{
+    form_error, refresh_on_success, Changed, ErrorNotice, Field, FormError, Gate,
+};
 use crate::domain::premises::StayHours;
 use crate::domain::Role;
 use crate::i18n::{t, use_lang};
@@ -16,17 +18,12 @@ pub fn ReasonsPage() -> impl IntoView {
 
 #[component]
 fn Reasons() -> impl IntoView {
+    let changed = RwSignal::new(0_u32);
+    provide_context(Changed(changed));
     let save = ServerAction::<SaveReason>::new();
+    refresh_on_success(save);
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
-    let reasons = Resource::new(move || save.version().get(), |_| list_reasons());
-    let lang = use_lang();
-    let yes_no = move |b: bool| {
-        if b {
-            t("да", "yes")
-        } else {
-            t("нет", "no")
-        }
-    };
+    let reasons = Resource::new(move || changed.get(), |_| list_reasons());
     view! {
         <h1>{t("Причины отсутствия", "Absence reasons")}</h1>
         <p class="muted">
@@ -45,17 +42,10 @@ fn Reasons() -> impl IntoView {
                             <thead><tr>
                                 <th scope="col">{t("Код", "Code")}</th><th scope="col">{t("Причина", "Reason")}</th>
                                 <th scope="col">{t("Уважительная", "Excused")}</th><th scope="col">{t("Оплачивается", "Charged")}</th><th scope="col">{t("Источник", "Source")}</th>
+                                <th scope="col"><span class="visually-hidden">{t("Действия", "Actions")}</span></th>
                             </tr></thead>
                             <tbody>
-                                {rows.into_iter().map(|r| view! {
-                                    <tr data-code=r.code.clone()>
-                                        <td class="code">{r.code.clone()}</td>
-                                        <td>{lang.pick(&r.name_ru, &r.name_en).to_owned()}</td>
-                                        <td class="excused">{yes_no(r.excused)}</td>
-                                        <td class="charged">{yes_no(r.charged)}</td>
-                                        <td class="muted">{if r.own { t("организация", "organisation") } else { t("по умолчанию", "default") }}</td>
-                                    </tr>
-                                }).collect_view()}
+                                {rows.into_iter().map(|reason| view! { <ReasonLine reason/> }).collect_view()}
                             </tbody>
                         </table>
                     }.into_any(),
@@ -80,6 +70,63 @@ fn Reasons() -> impl IntoView {
                 <button type="submit" disabled=move || save.pending().get()>{t("Сохранить причину", "Save reason")}</button>
             </ActionForm>
         </section>
+    }
+}
+
+/// One reason of the book, with archiving in place: an archived reason is no longer
+/// offered to teachers and parents, and the days marked with it keep it.
+#[component]
+fn ReasonLine(reason: ReasonRow) -> impl IntoView {
+    let lang = use_lang();
+    let archive = ServerAction::<ArchiveReason>::new();
+    refresh_on_success(archive);
+    let yes_no = |b: bool| {
+        if b {
+            t("да", "yes")
+        } else {
+            t("нет", "no")
+        }
+    };
+    let ReasonRow {
+        code,
+        name_ru,
+        name_en,
+        excused,
+        charged,
+        own,
+        archived,
+    } = reason;
+    let button_label = format!(
+        "{} {code}",
+        if archived {
+            t("Вернуть причину", "Restore reason")
+        } else {
+            t("В архив: причина", "Archive reason")
+        }
+    );
+    let error_id = format!("reason-archive-error-{code}");
+    let code_value = code.clone();
+    view! {
+        <tr class="reason" class:archived=archived data-code=code.clone()>
+            <td class="code">{code.clone()}</td>
+            <td>
+                {lang.pick(&name_ru, &name_en).to_owned()}
+                {archived.then(|| view! { " " <span class="tag">{t("в архиве", "archived")}</span> })}
+            </td>
+            <td class="excused">{yes_no(excused)}</td>
+            <td class="charged">{yes_no(charged)}</td>
+            <td class="muted">{if own { t("организация", "organisation") } else { t("по умолчанию", "default") }}</td>
+            <td class="actions">
+                <ActionForm action=archive attr:class="archive-form">
+                    <input type="hidden" name="code" value=code_value/>
+                    <input type="hidden" name="archived" value=(!archived).to_string()/>
+                    <button type="submit" class="secondary" aria-label=button_label>
+                        {if archived { t("Вернуть", "Restore") } else { t("В архив", "Archive") }}
+                    </button>
+                    {form_error(archive, error_id)}
+                </ActionForm>
+            </td>
+        </tr>
     }
 }
 
@@ -157,29 +204,26 @@ pub fn StayModesPage() -> impl IntoView {
 
 #[component]
 fn StayModes() -> impl IntoView {
+    let changed = RwSignal::new(0_u32);
+    provide_context(Changed(changed));
     let add = ServerAction::<AddStayMode>::new();
-    let archive = ServerAction::<ArchiveStayMode>::new();
+    refresh_on_success(add);
     let error = Signal::derive(move || add.value().get().and_then(Result::err));
-    let archive_error = Signal::derive(move || archive.value().get().and_then(Result::err));
-    let modes = Resource::new(
-        move || (add.version().get(), archive.version().get()),
-        |_| list_stay_modes(),
-    );
+    let modes = Resource::new(move || changed.get(), |_| list_stay_modes());
     view! {
         <h1>{t("Режимы пребывания", "Stay modes")}</h1>
         <p class="muted">
             {t(
                 "Режим пребывания задаётся группе в её настройках. Режимы по умолчанию задаёт регион; \
-                 организация может добавить свои.",
+                 организация может добавить свои, изменить их и перевести в архив.",
                 "A group's stay mode is set in the group's settings. The region sets the default modes; \
-                 an organisation may add its own.",
+                 an organisation may add its own, change them and archive them.",
             )}
         </p>
-        <FormError error=archive_error/>
         <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match modes.await {
-                    Ok(rows) => view! { <StayModeTable rows archive/> }.into_any(),
+                    Ok(rows) => view! { <StayModeTable rows/> }.into_any(),
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
             })}
@@ -206,8 +250,7 @@ fn StayModes() -> impl IntoView {
 }
 
 #[component]
-fn StayModeTable(rows: Vec<StayModeRow>, archive: ServerAction<ArchiveStayMode>) -> impl IntoView {
-    let lang = use_lang();
+fn StayModeTable(rows: Vec<StayModeRow>) -> impl IntoView {
     view! {
         <table class="stay-modes">
             <thead><tr>
@@ -217,32 +260,68 @@ fn StayModeTable(rows: Vec<StayModeRow>, archive: ServerAction<ArchiveStayMode>)
                 <th scope="col"><span class="visually-hidden">{t("Действия", "Actions")}</span></th>
             </tr></thead>
             <tbody>
-                {rows.into_iter().map(|m| {
-                    let hours = StayHours::from_minutes(m.minutes).map(|h| h.hours(lang)).unwrap_or_default();
-                    let name = m.name(lang).to_owned();
-                    view! {
-                        <tr class="stay-mode" class:archived=m.archived data-mode=m.name_ru.clone()>
-                            <td>
-                                {name}
-                                {m.archived.then(|| view! { " " <span class="tag">{t("в архиве", "archived")}</span> })}
-                            </td>
-                            <td class="num hours">{hours}</td>
-                            <td class="muted">{if m.own { t("организация", "organisation") } else { t("регион", "region") }}</td>
-                            <td>
-                                {m.own.then(|| view! {
-                                    <ActionForm action=archive>
-                                        <input type="hidden" name="stay_mode_id" value=m.id/>
-                                        <input type="hidden" name="archived" value=(!m.archived).to_string()/>
-                                        <button type="submit" class="secondary">
-                                            {if m.archived { t("Вернуть", "Restore") } else { t("В архив", "Archive") }}
-                                        </button>
-                                    </ActionForm>
-                                })}
-                            </td>
-                        </tr>
-                    }
-                }).collect_view()}
+                {rows.into_iter().map(|mode| view! { <StayModeLine mode/> }).collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// One stay mode; the organisation's own can be changed and archived in place.
+#[component]
+fn StayModeLine(mode: StayModeRow) -> impl IntoView {
+    let lang = use_lang();
+    let edit = ServerAction::<SaveStayMode>::new();
+    let archive = ServerAction::<ArchiveStayMode>::new();
+    refresh_on_success(edit);
+    refresh_on_success(archive);
+    let id = mode.id;
+    let hours = StayHours::from_minutes(mode.minutes)
+        .map(|h| h.hours(lang))
+        .unwrap_or_default();
+    let name = mode.name(lang).to_owned();
+    let StayModeRow {
+        name_ru,
+        name_en,
+        own,
+        archived,
+        ..
+    } = mode;
+    let mode_key = name_ru.clone();
+    view! {
+        <tr class="stay-mode" class:archived=archived data-mode=mode_key>
+            <td>
+                {name}
+                {archived.then(|| view! { " " <span class="tag">{t("в архиве", "archived")}</span> })}
+            </td>
+            <td class="num hours">{hours.clone()}</td>
+            <td class="muted">{if own { t("организация", "organisation") } else { t("регион", "region") }}</td>
+            <td class="actions">
+                {own.then(|| view! {
+                    <details class="edit">
+                        <summary>{t("Изменить", "Edit")}</summary>
+                        <ActionForm action=edit attr:class="stay-mode-edit">
+                            <input type="hidden" name="stay_mode_id" value=id/>
+                            <label for=format!("mode-name-ru-{id}")>{t("Название", "Name (Russian)")}</label>
+                            <input id=format!("mode-name-ru-{id}") name="name_ru" required value=name_ru/>
+                            <label for=format!("mode-name-en-{id}")>{t("Название (English)", "Name (English)")}</label>
+                            <input id=format!("mode-name-en-{id}") name="name_en" value=name_en/>
+                            <label for=format!("mode-hours-{id}")>{t("Часов в день", "Hours a day")}</label>
+                            <input id=format!("mode-hours-{id}") name="hours" required inputmode="decimal"
+                                class="narrow-number" value=hours/>
+                            <button type="submit">{t("Сохранить", "Save")}</button>
+                            {form_error(edit, format!("mode-error-{id}"))}
+                        </ActionForm>
+                    </details>
+                    <ActionForm action=archive attr:class="archive-form">
+                        <input type="hidden" name="stay_mode_id" value=id/>
+                        <input type="hidden" name="archived" value=(!archived).to_string()/>
+                        <button type="submit" class="secondary">
+                            {if archived { t("Вернуть", "Restore") } else { t("В архив", "Archive") }}
+                        </button>
+                        {form_error(archive, format!("mode-archive-error-{id}"))}
+                    </ActionForm>
+                })}
+            </td>
+        </tr>
     }
 }

@@ -6,6 +6,7 @@ use crate::attendance::repo::{calendar, parse_date, reasons};
 use crate::db::{now_millis, Db};
 use crate::domain::calendar::AcademicCalendar;
 use crate::domain::premises::{StayHours, Title};
+use crate::domain::timesheet::AbsenceReason;
 use crate::domain::Actor;
 use crate::error::{AppError, ErrorKind};
 use crate::groups::repo::managed_organisation;
@@ -19,14 +20,7 @@ fn invalid(field: &str, ru: impl Into<String>, en: impl Into<String>) -> AppErro
 
 pub async fn list_reasons(db: &Db, actor: &Actor) -> Result<Vec<ReasonRow>, AppError> {
     let organisation_id = managed_organisation(actor)?;
-    let own: Vec<String> =
-        sqlx::query("SELECT code FROM absence_reasons WHERE organisation_id = $1")
-            .bind(organisation_id)
-            .fetch_all(db.pool())
-            .await?
-            .iter()
-            .map(|r| r.try_get("code"))
-            .collect::<Result<_, _>>()?;
+    let own = own_reason_codes(db, organisation_id).await?;
     Ok(reasons(db, organisation_id)
         .await?
         .into_iter()
@@ -37,8 +31,20 @@ pub async fn list_reasons(db: &Db, actor: &Actor) -> Result<Vec<ReasonRow>, AppE
             name_en: r.name_en,
             excused: r.excused,
             charged: r.charged,
+            archived: r.archived,
         })
         .collect())
+}
+
+/// The codes this organisation has rows of its own for (added or overriding).
+async fn own_reason_codes(db: &Db, organisation_id: i64) -> Result<Vec<String>, AppError> {
+    sqlx::query("SELECT code FROM absence_reasons WHERE organisation_id = $1")
+        .bind(organisation_id)
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| r.try_get("code").map_err(Into::into))
+        .collect()
 }
 
 pub async fn save_reason(
@@ -75,25 +81,18 @@ pub async fn save_reason(
         ));
     }
     let name_en = if name_en.is_empty() { name_ru } else { name_en };
-    let mut tx = db.begin_write().await?;
-    sqlx::query("DELETE FROM absence_reasons WHERE organisation_id = $1 AND code = $2")
-        .bind(organisation_id)
-        .bind(&code)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(
-        "INSERT INTO absence_reasons (organisation_id, code, name_ru, name_en, excused, charged, position) \
-         VALUES ($1, $2, $3, $4, $5, $6, 100)",
-    )
-    .bind(organisation_id)
-    .bind(&code)
-    .bind(name_ru)
-    .bind(name_en)
-    .bind(i64::from(excused))
-    .bind(i64::from(charged))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
+    // Changing an archived reason keeps it archived: restoring is its own decision.
+    let archived = AbsenceReason::find(&reasons(db, organisation_id).await?, &code)
+        .is_some_and(|r| r.archived);
+    let reason = AbsenceReason {
+        code: code.clone(),
+        name_ru: name_ru.to_owned(),
+        name_en: name_en.to_owned(),
+        excused,
+        charged,
+        archived,
+    };
+    store_own_reason(db, organisation_id, &reason).await?;
     tracing::info!(
         organisation_id,
         code,
@@ -101,6 +100,65 @@ pub async fn save_reason(
         charged,
         "absence reason saved"
     );
+    Ok(())
+}
+
+/// Replaces the organisation's own row for the reason's code.
+async fn store_own_reason(
+    db: &Db,
+    organisation_id: i64,
+    reason: &AbsenceReason,
+) -> Result<(), AppError> {
+    let mut tx = db.begin_write().await?;
+    sqlx::query("DELETE FROM absence_reasons WHERE organisation_id = $1 AND code = $2")
+        .bind(organisation_id)
+        .bind(&reason.code)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO absence_reasons \
+         (organisation_id, code, name_ru, name_en, excused, charged, archived, position) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 100)",
+    )
+    .bind(organisation_id)
+    .bind(&reason.code)
+    .bind(&reason.name_ru)
+    .bind(&reason.name_en)
+    .bind(i64::from(reason.excused))
+    .bind(i64::from(reason.charged))
+    .bind(i64::from(reason.archived))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn archive_reason(
+    db: &Db,
+    actor: &Actor,
+    code: &str,
+    archived: bool,
+) -> Result<(), AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    let book = reasons(db, organisation_id).await?;
+    let Some(reason) = AbsenceReason::find(&book, code.trim()) else {
+        return Err(AppError::not_found(
+            "Такой причины нет в справочнике.",
+            "There is no such reason in the reference book.",
+        ));
+    };
+    // A default reason is withdrawn by an own row that copies it: the regional row
+    // stays as it is for every other organisation.
+    store_own_reason(
+        db,
+        organisation_id,
+        &AbsenceReason {
+            archived,
+            ..reason.clone()
+        },
+    )
+    .await?;
+    tracing::info!(organisation_id, code = %reason.code, archived, "absence reason archived");
     Ok(())
 }
 
@@ -224,23 +282,8 @@ pub async fn add_stay_mode(
     hours: &str,
 ) -> Result<i64, AppError> {
     let organisation_id = managed_organisation(actor)?;
-    let name_ru = Title::parse(name_ru).map_err(|e| AppError::invalid("name_ru", &e))?;
-    let name_en = match name_en.trim() {
-        "" => name_ru.clone(),
-        raw => Title::parse(raw).map_err(|e| AppError::invalid("name_en", &e))?,
-    };
-    let hours = StayHours::parse(hours).map_err(|e| AppError::invalid("hours", &e))?;
-    let existing = stay_modes(db, organisation_id).await?;
-    if existing
-        .iter()
-        .any(|m| Title::parse(&m.name_ru).is_ok_and(|t| t.key() == name_ru.key()))
-    {
-        return Err(AppError::conflict(
-            "name_ru",
-            format!("Режим «{}» уже есть.", name_ru.as_str()),
-            format!("The stay mode “{}” already exists.", name_ru.as_str()),
-        ));
-    }
+    let (name_ru, name_en, hours) =
+        parse_stay_mode(db, organisation_id, None, name_ru, name_en, hours).await?;
     let id: i64 = sqlx::query(
         "INSERT INTO stay_modes (organisation_id, name_ru, name_en, minutes, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -257,13 +300,37 @@ pub async fn add_stay_mode(
     Ok(id)
 }
 
-pub async fn archive_stay_mode(
+/// A stay mode's form checked: names (the English one defaults to the Russian),
+/// hours, and a Russian name no other mode of the organisation has.
+async fn parse_stay_mode(
     db: &Db,
-    actor: &Actor,
-    stay_mode_id: i64,
-    archived: bool,
-) -> Result<(), AppError> {
-    let organisation_id = managed_organisation(actor)?;
+    organisation_id: i64,
+    editing: Option<i64>,
+    name_ru: &str,
+    name_en: &str,
+    hours: &str,
+) -> Result<(Title, Title, StayHours), AppError> {
+    let name_ru = Title::parse(name_ru).map_err(|e| AppError::invalid("name_ru", &e))?;
+    let name_en = match name_en.trim() {
+        "" => name_ru.clone(),
+        raw => Title::parse(raw).map_err(|e| AppError::invalid("name_en", &e))?,
+    };
+    let hours = StayHours::parse(hours).map_err(|e| AppError::invalid("hours", &e))?;
+    let existing = stay_modes(db, organisation_id).await?;
+    if existing.iter().any(|m| {
+        Some(m.id) != editing && Title::parse(&m.name_ru).is_ok_and(|t| t.key() == name_ru.key())
+    }) {
+        return Err(AppError::conflict(
+            "name_ru",
+            format!("Режим «{}» уже есть.", name_ru.as_str()),
+            format!("The stay mode “{}” already exists.", name_ru.as_str()),
+        ));
+    }
+    Ok((name_ru, name_en, hours))
+}
+
+/// Refuses unless the stay mode is one of the organisation's own.
+async fn own_stay_mode(db: &Db, organisation_id: i64, stay_mode_id: i64) -> Result<(), AppError> {
     let owner: Option<i64> = sqlx::query("SELECT organisation_id FROM stay_modes WHERE id = $1")
         .bind(stay_mode_id)
         .fetch_optional(db.pool())
@@ -271,16 +338,54 @@ pub async fn archive_stay_mode(
         .ok_or_else(|| AppError::not_found("Режим пребывания не найден.", "Stay mode not found."))?
         .try_get("organisation_id")?;
     match owner {
-        Some(owner) if owner == organisation_id => {}
-        Some(_) => return Err(AppError::forbidden()),
-        None => {
-            return Err(AppError::new(
-                ErrorKind::Forbidden,
-                "Режимы по умолчанию задаёт регион: их нельзя перевести в архив.",
-                "The default stay modes are set by the region and cannot be archived.",
-            ))
-        }
+        Some(owner) if owner == organisation_id => Ok(()),
+        Some(_) => Err(AppError::forbidden()),
+        None => Err(AppError::new(
+            ErrorKind::Forbidden,
+            "Режимы по умолчанию задаёт регион: их нельзя изменить или перевести в архив.",
+            "The default stay modes are set by the region and cannot be changed or archived.",
+        )),
     }
+}
+
+pub async fn save_stay_mode(
+    db: &Db,
+    actor: &Actor,
+    stay_mode_id: i64,
+    name_ru: &str,
+    name_en: &str,
+    hours: &str,
+) -> Result<(), AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    own_stay_mode(db, organisation_id, stay_mode_id).await?;
+    let (name_ru, name_en, hours) = parse_stay_mode(
+        db,
+        organisation_id,
+        Some(stay_mode_id),
+        name_ru,
+        name_en,
+        hours,
+    )
+    .await?;
+    sqlx::query("UPDATE stay_modes SET name_ru = $1, name_en = $2, minutes = $3 WHERE id = $4")
+        .bind(name_ru.as_str())
+        .bind(name_en.as_str())
+        .bind(hours.minutes())
+        .bind(stay_mode_id)
+        .execute(db.pool())
+        .await?;
+    tracing::info!(organisation_id, stay_mode_id, "stay mode changed");
+    Ok(())
+}
+
+pub async fn archive_stay_mode(
+    db: &Db,
+    actor: &Actor,
+    stay_mode_id: i64,
+    archived: bool,
+) -> Result<(), AppError> {
+    let organisation_id = managed_organisation(actor)?;
+    own_stay_mode(db, organisation_id, stay_mode_id).await?;
     sqlx::query("UPDATE stay_modes SET archived = $1 WHERE id = $2")
         .bind(i64::from(archived))
         .bind(stay_mode_id)

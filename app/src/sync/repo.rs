@@ -505,13 +505,7 @@ pub async fn offline_bundle(db: &Db, actor: &Actor) -> Result<OfflineBundle, App
         today,
         from,
         to,
-        reasons: reasons
-            .iter()
-            .map(|r| ReasonOption {
-                code: r.code.clone(),
-                name_ru: r.name_ru.clone(),
-            })
-            .collect(),
+        reasons: reasons.iter().map(ReasonOption::of).collect(),
         working_days: from
             .iter_days()
             .take_while(|d| *d <= to)

@@ -158,6 +158,15 @@ impl TestApp {
         self.scalar(sql).await
     }
 
+    /// A direct SQL statement, to set up what no screen of the test's concern does.
+    pub async fn execute(&self, sql: &str) {
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&self.database_url)
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(&mut conn).await.unwrap();
+    }
+
     /// One integer from a direct SQL query (ids, counts).
     pub async fn scalar(&self, sql: &str) -> i64 {
         sqlx::any::install_default_drivers();

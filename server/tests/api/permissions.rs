@@ -245,6 +245,16 @@ async fn permission_matrix(app: TestApp) {
             [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
         ),
         (
+            "save_stay_mode",
+            args(&[
+                ("stay_mode_id", &ids.own_mode),
+                ("name_ru", "Проверка прав на изменение"),
+                ("name_en", ""),
+                ("hours", "9"),
+            ]),
+            [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
+        ),
+        (
             "group_settings",
             args(&[("group_id", &ids.sun)]),
             [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
@@ -1034,6 +1044,11 @@ async fn daily_rows(app: &TestApp, ids: &Ids) -> Vec<Row> {
                 ("name_en", ""),
                 ("excused", "on"),
             ]),
+            each_admin,
+        ),
+        (
+            "archive_reason",
+            form(&[("code", "С"), ("archived", "false")]),
             each_admin,
         ),
         ("list_calendar_days", form(&[("year", "2026")]), each_admin),

@@ -10,6 +10,7 @@ crate::on_both_backends!(
     the_admin_keeps_buildings_and_rooms,
     rooms_in_use_and_foreign_premises_are_refused,
     stay_modes_are_regional_defaults_plus_the_organisations_own,
+    an_own_stay_mode_is_changed_and_groups_follow,
     a_group_gets_ages_a_stay_mode_and_a_room,
     a_group_is_archived_only_without_children,
 );
@@ -404,6 +405,100 @@ async fn stay_modes_are_regional_defaults_plus_the_organisations_own(app: TestAp
     assert_eq!(
         (last["name_ru"].as_str(), last["archived"].as_bool()),
         (Some("Продлённый день"), Some(true))
+    );
+}
+
+async fn save_mode(user: &User, id: &str, name_ru: &str, hours: &str) -> (u16, Value) {
+    let form = [
+        ("stay_mode_id", id),
+        ("name_ru", name_ru),
+        ("name_en", "Extended day"),
+        ("hours", hours),
+    ];
+    status_and_body(user, "save_stay_mode", &form).await
+}
+
+async fn an_own_stay_mode_is_changed_and_groups_follow(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let foreign = app.signed_in(ADMIN2.login, ADMIN2.password).await;
+    let add = |name: &'static str, hours: &'static str| {
+        let admin = &admin;
+        async move {
+            admin
+                .json(
+                    "add_stay_mode",
+                    &[("name_ru", name), ("name_en", ""), ("hours", hours)],
+                )
+                .await
+                .as_i64()
+                .unwrap()
+                .to_string()
+        }
+    };
+    let extended = add("Продлённый день", "13").await;
+    add("Вечерняя группа", "5").await;
+    let sun = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    app.execute(&format!(
+        "UPDATE groups SET stay_mode_id = {extended} WHERE id = {sun}"
+    ))
+    .await;
+
+    // Refusals change nothing: bad hours, another mode's name, a default, a foreign admin.
+    let (status, body) = save_mode(&admin, &extended, "Продлённый день", "25").await;
+    assert_eq!(
+        (status, &body["field"]),
+        (400, &Value::from("hours")),
+        "{body}"
+    );
+    let (status, body) = save_mode(&admin, &extended, "вечерняя группа", "12").await;
+    assert_eq!(
+        (status, &body["field"]),
+        (409, &Value::from("name_ru")),
+        "{body}"
+    );
+    let default = app
+        .scalar("SELECT id FROM stay_modes WHERE name_ru = 'Полный день'")
+        .await
+        .to_string();
+    let (status, body) = save_mode(&admin, &default, "Полный день", "11").await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["ru"].as_str().unwrap().contains("регион"), "{body}");
+    let (status, _) = save_mode(&foreign, &extended, "Чужой", "12").await;
+    assert_eq!(status, 403);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM stay_modes WHERE id = {extended} AND name_ru = 'Продлённый день' AND minutes = 780"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM stay_modes WHERE organisation_id IS NULL AND name_ru = 'Полный день' AND minutes = 720")
+            .await,
+        1
+    );
+
+    // Its own name may stay as it is; the group shows the new hours and name.
+    let (status, body) = save_mode(&admin, &extended, "Продлённый день", "13,5").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = save_mode(&admin, &extended, "Группа продлённого дня", "13,5").await;
+    assert_eq!(status, 200, "{body}");
+    let groups = admin.json("list_groups", &[]).await;
+    let row = groups["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["id"] == sun)
+        .unwrap();
+    assert_eq!(row["stay_mode_ru"], "Группа продлённого дня");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT minutes FROM stay_modes WHERE id = {extended}"
+        ))
+        .await,
+        810
     );
 }
 

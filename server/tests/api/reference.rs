@@ -1,5 +1,5 @@
 use serde_json::{json, Value};
-use server::demo::{ADMIN, ADMIN2, TEACHER};
+use server::demo::{ADMIN, ADMIN2, PARENT, TEACHER};
 
 use crate::helpers::{TestApp, User};
 
@@ -7,6 +7,7 @@ crate::on_both_backends!(
     true,
     an_organisation_overrides_a_reason_and_the_timesheet_follows,
     bad_reasons_are_refused,
+    an_archived_reason_is_no_longer_offered_and_past_marks_keep_it,
     the_calendar_decides_which_days_are_marked,
     only_the_admin_keeps_the_reference_books,
 );
@@ -123,6 +124,146 @@ async fn bad_reasons_are_refused(app: TestApp) {
             .await,
         0
     );
+}
+
+fn reason<'a>(book: &'a Value, code: &str) -> &'a Value {
+    book.as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == code)
+        .unwrap_or_else(|| panic!("no reason {code} in {book}"))
+}
+
+async fn an_archived_reason_is_no_longer_offered_and_past_marks_keep_it(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let parent = app.signed_in(PARENT.login, PARENT.password).await;
+    let sun = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let child = app
+        .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+        .await;
+    let sanatorium = json!({ "Absent": { "reason": "С" } });
+    assert_eq!(
+        mark(&teacher, sun, "2026-11-02", child, sanatorium.clone())
+            .await
+            .status(),
+        200
+    );
+
+    // Neither a teacher nor a foreign admin archives; an unknown code is not found.
+    let archive = [("code", "С"), ("archived", "true")];
+    assert_eq!(teacher.call("archive_reason", &archive).await.status(), 403);
+    let unknown = admin
+        .call("archive_reason", &[("code", "Ъ"), ("archived", "true")])
+        .await;
+    assert_eq!(unknown.status(), 404);
+    admin.json("archive_reason", &archive).await;
+
+    let book = admin.json("list_reasons", &[]).await;
+    let s = reason(&book, "С");
+    assert_eq!(
+        (s["archived"].clone(), s["own"].clone()),
+        (json!(true), json!(true))
+    );
+    assert_eq!(book.as_array().unwrap().len(), 6, "archived, not removed");
+    let admin2 = app.signed_in(ADMIN2.login, ADMIN2.password).await;
+    let theirs = admin2.json("list_reasons", &[]).await;
+    assert_eq!(
+        reason(&theirs, "С")["archived"],
+        json!(false),
+        "only this organisation's"
+    );
+
+    // The teacher's sheet still names it (for the mark made with it), flagged archived.
+    let sheet = teacher
+        .json(
+            "marking_sheet",
+            &[("group_id", &sun.to_string()), ("date", "2026-11-02")],
+        )
+        .await;
+    assert_eq!(reason(&sheet["reasons"], "С")["archived"], json!(true));
+    assert_eq!(reason(&sheet["reasons"], "Б")["archived"], json!(false));
+
+    // A parent is not offered it and cannot announce with it.
+    let child_id = child.to_string();
+    let absences = parent
+        .json("child_absences", &[("child_id", &child_id)])
+        .await;
+    let offered: Vec<&str> = absences["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        !offered.contains(&"С") && offered.contains(&"Б"),
+        "{offered:?}"
+    );
+    let today = chrono::Local::now().date_naive().to_string();
+    let announce = |reason: &'static str| {
+        [
+            ("child_id", child_id.clone()),
+            ("date_from", today.clone()),
+            ("date_to", today.clone()),
+            ("reason", reason.to_owned()),
+            ("comment", String::new()),
+        ]
+    };
+    let form = announce("С");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = parent.call("announce_absence", &form).await;
+    assert_eq!(res.status(), 400);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "reason", "{err}");
+
+    // The month marked before keeps its excused day.
+    let month = [
+        ("group_id", sun.to_string()),
+        ("month", "2026-11".to_owned()),
+    ];
+    let month: Vec<(&str, &str)> = month.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let totals = |view: &Value| view["sheet"]["rows"][0]["totals"].clone();
+    let view = teacher.json("timesheet", &month).await;
+    assert_eq!(
+        totals(&view)["absent_excused"],
+        json!(1),
+        "{}",
+        totals(&view)
+    );
+    // A tablet that still offered it is not refused: its mark would otherwise be lost.
+    assert_eq!(
+        mark(&teacher, sun, "2026-11-03", child, sanatorium)
+            .await
+            .status(),
+        200
+    );
+
+    // Changing an archived reason keeps it archived; restoring offers it again.
+    admin
+        .json(
+            "save_reason",
+            &[
+                ("code", "С"),
+                ("name_ru", "санаторий"),
+                ("name_en", "sanatorium"),
+                ("excused", "on"),
+            ],
+        )
+        .await;
+    let book = admin.json("list_reasons", &[]).await;
+    assert_eq!(reason(&book, "С")["archived"], json!(true));
+    admin
+        .json("archive_reason", &[("code", "С"), ("archived", "false")])
+        .await;
+    let absences = parent
+        .json("child_absences", &[("child_id", &child_id)])
+        .await;
+    assert_eq!(reason(&absences["reasons"], "С")["code"], "С");
+    let form = announce("С");
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(parent.call("announce_absence", &form).await.status(), 200);
 }
 
 async fn the_calendar_decides_which_days_are_marked(app: TestApp) {
