@@ -60,6 +60,16 @@ test('a teacher marks the group on a tablet; the табель and its downloads 
   // The chart has a bar for the one marked day, at 3 of 4 present.
   await expect(page.locator('.attendance-chart rect.bar')).toHaveCount(1);
   await expect(page.locator('.attendance-chart rect.bar title')).toHaveText('02.11: 75%');
+  // The letters are explained under the grid, in the reader's language.
+  const legend = (symbol: string) => page.locator(`.legend-entry[data-symbol="${symbol}"] dd`);
+  await expect(legend('Б')).toHaveText('болезнь');
+  await expect(legend('В')).toHaveText('выходной или праздничный день');
+  await page.getByRole('link', { name: 'English' }).click();
+  await expect(page.getByRole('heading', { name: 'Legend' })).toBeVisible();
+  await expect(legend('Б')).toHaveText('illness');
+  await expect(legend('blank')).toHaveText('present');
+  await page.getByRole('link', { name: 'Русский' }).click();
+  await expect(legend('Б')).toHaveText('болезнь');
 
   // XLSX: read the cells back.
   const [xlsxDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Скачать XLSX' }).click()]);

@@ -99,21 +99,34 @@ test('a group gets its ages, stay mode and room, with errors for a bad age band'
   await expect(page.getByRole('alert')).toContainText('В группе числятся дети');
 });
 
-test('an organisation adds its own stay mode, checked, and archives it', async ({ page }) => {
+test('an organisation adds its own stay mode, checked, changes and archives it', async ({ page }) => {
   await asAdmin(page, '/admin/stay-modes');
   await expect(page.locator('tr.stay-mode[data-mode="Полный день"] .hours')).toHaveText('12');
+  const form = page.locator('form.stay-mode-form');
   const name = unique('Продлённый день');
-  await page.getByLabel('Название', { exact: true }).fill(name);
-  await page.getByLabel('Часов в день').fill('25');
+  await form.getByLabel('Название', { exact: true }).fill(name);
+  await form.getByLabel('Часов в день').fill('25');
   await page.getByRole('button', { name: 'Добавить режим' }).click();
   await expect(page.locator('#hours-error')).toHaveText('Продолжительность — от 1 до 24 часов.');
 
-  await page.getByLabel('Часов в день').fill('13,5');
+  await form.getByLabel('Часов в день').fill('13,5');
   await page.getByRole('button', { name: 'Добавить режим' }).click();
   const mode = page.locator(`tr.stay-mode[data-mode="${name}"]`);
   await expect(mode.locator('.hours')).toHaveText('13,5');
+
+  // Changed in place: a wrong value is refused in the row, a right one shown.
+  await mode.getByText('Изменить').click();
+  await mode.getByLabel('Часов в день').fill('0');
+  await mode.getByRole('button', { name: 'Сохранить' }).click();
+  await expect(mode.getByRole('alert')).toHaveText('Продолжительность — от 1 до 24 часов.');
+  await mode.getByLabel('Часов в день').fill('11');
+  await mode.getByRole('button', { name: 'Сохранить' }).click();
+  await expect(mode.locator('.hours')).toHaveText('11');
+
   await mode.getByRole('button', { name: 'В архив' }).click();
   await expect(mode.locator('.tag')).toHaveText('в архиве');
-  // The defaults belong to the region: no archive button on them.
-  await expect(page.locator('tr.stay-mode[data-mode="Полный день"]').getByRole('button')).toHaveCount(0);
+  // The defaults belong to the region: neither edit nor archive on them.
+  const fullDay = page.locator('tr.stay-mode[data-mode="Полный день"]');
+  await expect(fullDay.getByRole('button')).toHaveCount(0);
+  await expect(fullDay.getByText('Изменить')).toHaveCount(0);
 });

@@ -29,3 +29,27 @@ test('admin keeps the academic calendar and the absence reasons', async ({ page 
   await expect(page.locator('tr[data-code="П"] .charged')).toHaveText('нет');
   await expect(page.locator('tr[data-code="П"] .excused')).toHaveText('да');
 });
+
+test('an archived reason is no longer offered to parents, and comes back when restored', async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, DEMO.admin.login, DEMO.admin.password);
+  await admin.goto('/admin/reasons');
+  await hydrated(admin);
+  const sanatorium = admin.locator('tr[data-code="С"]');
+  await sanatorium.getByRole('button', { name: 'В архив: причина С' }).click();
+  await expect(sanatorium.locator('.tag')).toHaveText('в архиве');
+
+  const parent = await (await browser.newContext()).newPage();
+  await signIn(parent, DEMO.parent.login, DEMO.parent.password);
+  await parent.getByRole('link', { name: 'Сообщить об отсутствии' }).click();
+  await hydrated(parent);
+  const reasons = parent.getByLabel('Причина').locator('option');
+  await expect(reasons.filter({ hasText: 'Б — ' })).toHaveCount(1);
+  await expect(reasons.filter({ hasText: 'С — ' })).toHaveCount(0);
+
+  await sanatorium.getByRole('button', { name: 'Вернуть причину С' }).click();
+  await expect(sanatorium.locator('.tag')).toHaveCount(0);
+  await parent.reload();
+  await hydrated(parent);
+  await expect(reasons.filter({ hasText: 'С — ' })).toHaveCount(1);
+});

@@ -121,6 +121,8 @@ pub struct TimesheetView {
     /// Who asked for the month to be closed, while it is still open.
     pub close_requested_by: Option<String>,
     pub sheet: Timesheet,
+    /// The grid's letters explained, in both languages.
+    pub legend: Vec<crate::domain::timesheet::LegendEntry>,
 }
 
 #[server(prefix = "/api", endpoint = "marking_sheet")]

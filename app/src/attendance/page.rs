@@ -564,6 +564,7 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
         can_request_close,
         close_requested_by,
         sheet,
+        legend,
     } = data;
     let lang = use_lang();
     let month_title = match lang {
@@ -676,6 +677,23 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                 </tfoot>
             </table>
         </div>
+        {(!legend.is_empty()).then(|| view! {
+            <section class="legend" aria-labelledby="legend-title">
+                <h2 id="legend-title">{t("Условные обозначения", "Legend")}</h2>
+                <dl>
+                    {legend.into_iter().map(|entry| {
+                        let symbol = if entry.symbol.is_empty() { t("пусто", "blank").to_owned() } else { entry.symbol };
+                        let key = symbol.clone();
+                        view! {
+                            <div class="legend-entry" data-symbol=key>
+                                <dt>{symbol}</dt>
+                                <dd>{lang.pick(&entry.ru, &entry.en).to_owned()}</dd>
+                            </div>
+                        }
+                    }).collect_view()}
+                </dl>
+            </section>
+        })}
         <p class="signatures">{t("Ответственный ____________ · Руководитель ____________", "Person in charge ____________ · Head ____________")}</p>
     }
 }

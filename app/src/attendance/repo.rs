@@ -732,6 +732,7 @@ pub async fn timesheet_view(
         } else {
             close_requester(db, group_id, month).await?
         },
+        legend: sheet.legend(&reasons),
         sheet,
     })
 }

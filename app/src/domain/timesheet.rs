@@ -326,6 +326,24 @@ pub enum TimesheetWarning {
     },
 }
 
+/// One letter of the grid and what it means, under the grid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegendEntry {
+    /// The letter; empty for the blank cell of a present child.
+    pub symbol: String,
+    pub ru: String,
+    pub en: String,
+}
+
+/// «Болезнь» → «болезнь», for use inside a sentence.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// The computed timesheet for one group and month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timesheet {
@@ -337,6 +355,80 @@ pub struct Timesheet {
 }
 
 impl Timesheet {
+    /// The letters that occur in the grid, with their meaning: reasons in reference-book
+    /// order, then codes the book does not know, then «Н» without a reason, «?» and «В».
+    /// A letter that means two things (a reason coded «Н» next to absences with no
+    /// reason) gets both meanings on one entry.
+    pub fn legend(&self, reasons: &[AbsenceReason]) -> Vec<LegendEntry> {
+        let cells = || self.rows.iter().flat_map(|row| row.cells.iter());
+        let mut codes: Vec<&str> = cells().filter_map(Cell::reason_letter).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let mut entries: Vec<LegendEntry> = Vec::new();
+        let mut add = |symbol: &str, ru: String, en: String| {
+            match entries.iter_mut().find(|e| e.symbol == symbol) {
+                Some(existing) => {
+                    existing.ru = format!("{}; {ru}", existing.ru);
+                    existing.en = format!("{}; {en}", existing.en);
+                }
+                None => entries.push(LegendEntry {
+                    symbol: symbol.to_owned(),
+                    ru,
+                    en,
+                }),
+            };
+        };
+        if cells().any(|cell| matches!(cell, Cell::Present)) {
+            add("", "присутствие".into(), "present".into());
+        }
+        for reason in reasons {
+            if codes.contains(&reason.code.as_str()) {
+                let en = if reason.name_en.trim().is_empty() {
+                    &reason.name_ru
+                } else {
+                    &reason.name_en
+                };
+                add(
+                    &reason.code,
+                    lowercase_first(&reason.name_ru),
+                    lowercase_first(en),
+                );
+            }
+        }
+        for code in codes {
+            if AbsenceReason::find(reasons, code).is_none() {
+                add(
+                    code,
+                    "отсутствие, код не из справочника".into(),
+                    "absent, a code not in the reference book".into(),
+                );
+            }
+        }
+        let printed = |cell: Cell| cell.printed().to_owned();
+        if cells().any(|cell| matches!(cell, Cell::Absent { reason: None })) {
+            add(
+                &printed(Cell::Absent { reason: None }),
+                "отсутствие, причина не указана".into(),
+                "absent, no reason given".into(),
+            );
+        }
+        if cells().any(|cell| matches!(cell, Cell::Unmarked)) {
+            add(
+                &printed(Cell::Unmarked),
+                "отметка не внесена".into(),
+                "not marked yet".into(),
+            );
+        }
+        if cells().any(|cell| matches!(cell, Cell::DayOff)) {
+            add(
+                &printed(Cell::DayOff),
+                "выходной или праздничный день".into(),
+                "weekend or holiday".into(),
+            );
+        }
+        entries
+    }
+
     /// Computes the timesheet. Never fails: questionable marks become warnings.
     pub fn build(input: &TimesheetInput<'_>) -> Self {
         let kinds: Vec<(NaiveDate, DayKind)> = input
@@ -1319,5 +1411,36 @@ mod tests {
         assert_eq!(totals.absent_excused, 1);
         assert_eq!(totals.charged_days, 0);
         assert!(sheet.warnings.is_empty());
+    }
+
+    #[test]
+    fn the_legend_names_each_letter_in_use_in_both_languages() {
+        let mut marks = Marks::new();
+        marks.insert((1, nov(2)), absent("Б"));
+        marks.insert((1, nov(3)), absent("Х"));
+        marks.insert((1, nov(5)), Mark::Present);
+        marks.insert((2, nov(2)), Mark::Absent { reason: None });
+        let sheet = build(
+            &[whole_month(1, "Вера"), whole_month(2, "Ира")],
+            &marks,
+            after_november(),
+        );
+        let legend = sheet.legend(&AbsenceReason::defaults());
+        let entries: Vec<(&str, &str)> = legend
+            .iter()
+            .map(|e| (e.symbol.as_str(), e.en.as_str()))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("", "present"),
+                ("Б", "illness"),
+                ("Х", "absent, a code not in the reference book"),
+                ("Н", "absent, no reason given"),
+                ("?", "not marked yet"),
+                ("В", "weekend or holiday"),
+            ]
+        );
+        assert_eq!(legend[1].ru, "болезнь");
     }
 }

@@ -166,11 +166,6 @@ fn weekday_ru(weekday: Weekday) -> &'static str {
     }
 }
 
-/// The letter printed for an absence with no reason.
-const ABSENT: &str = "Н";
-const DAY_OFF: &str = "В";
-const UNMARKED: &str = "?";
-
 /// What one day cell prints; see the module docs.
 pub fn cell_text(cell: &Cell) -> &str {
     cell.printed()
@@ -312,57 +307,21 @@ fn day_counts(sheet: &Timesheet) -> (Vec<Option<u32>>, Vec<Option<u32>>) {
         .unzip()
 }
 
-/// The letters that occur in the grid, with their meaning: reasons in reference-book
-/// order, then codes the book does not know, then «Н» without a reason, «?» and «В».
-/// A letter that means two things (a reason coded «Н» next to absences with no reason)
-/// gets both meanings on one entry.
+/// The grid's letters and their meanings as the official form prints them: Russian,
+/// and «пусто» for the blank cell of a present child.
 fn legend(sheet: &Timesheet, reasons: &[AbsenceReason]) -> Vec<(String, String)> {
-    let cells = || sheet.rows.iter().flat_map(|row| row.cells.iter());
-    let mut codes: Vec<&str> = cells().filter_map(Cell::reason_letter).collect();
-    codes.sort_unstable();
-    codes.dedup();
-    let mut entries: Vec<(String, String)> = Vec::new();
-    let mut add = |symbol: &str, meaning: String| {
-        match entries.iter_mut().find(|(s, _)| s == symbol) {
-            Some((_, existing)) => {
-                existing.push_str("; ");
-                existing.push_str(&meaning);
-            }
-            None => entries.push((symbol.to_owned(), meaning)),
-        };
-    };
-    if cells().any(|cell| matches!(cell, Cell::Present)) {
-        add("пусто", "присутствие".into());
-    }
-    for reason in reasons {
-        if codes.contains(&reason.code.as_str()) {
-            add(&reason.code, lowercase_first(&reason.name_ru));
-        }
-    }
-    for code in codes {
-        if AbsenceReason::find(reasons, code).is_none() {
-            add(code, "отсутствие, код не из справочника".into());
-        }
-    }
-    if cells().any(|cell| matches!(cell, Cell::Absent { reason: None })) {
-        add(ABSENT, "отсутствие, причина не указана".into());
-    }
-    if cells().any(|cell| matches!(cell, Cell::Unmarked)) {
-        add(UNMARKED, "отметка не внесена".into());
-    }
-    if cells().any(|cell| matches!(cell, Cell::DayOff)) {
-        add(DAY_OFF, "выходной или праздничный день".into());
-    }
-    entries
-}
-
-/// «Болезнь» → «болезнь», for use inside a sentence.
-fn lowercase_first(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    sheet
+        .legend(reasons)
+        .into_iter()
+        .map(|entry| {
+            let symbol = if entry.symbol.is_empty() {
+                "пусто".to_owned()
+            } else {
+                entry.symbol
+            };
+            (symbol, entry.ru)
+        })
+        .collect()
 }
 
 #[cfg(test)]
