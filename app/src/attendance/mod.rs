@@ -220,3 +220,26 @@ pub async fn request_month_close(group_id: i64, month: String) -> Result<(), App
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ReasonOption;
+    use crate::domain::timesheet::AbsenceReason;
+
+    #[test]
+    fn an_archived_reason_is_listed_only_where_it_is_the_current_choice() {
+        let mut book = AbsenceReason::defaults();
+        book[0].archived = true;
+        let options: Vec<ReasonOption> = book.iter().map(ReasonOption::of).collect();
+        let listed = |current: &str| {
+            options
+                .iter()
+                .filter(|o| o.offered_with(current))
+                .map(|o| o.code.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(!listed("").contains(&"Б"));
+        assert!(!listed("О").contains(&"Б"));
+        assert_eq!(listed("Б").len(), book.len());
+    }
+}
