@@ -623,6 +623,28 @@ pub async fn edit_child(
     Ok(())
 }
 
+/// The first month of the group whose closed табель would change if the child's
+/// enrolment went from `before` to `after` (see [`Enrolment::first_changed_month`]):
+/// the one check for setting a leaving date and for clearing it.
+async fn changed_closed_month(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    group_id: i64,
+    before: &Enrolment,
+    after: &Enrolment,
+) -> Result<Option<Month>, AppError> {
+    let closed = sqlx::query("SELECT month FROM month_closures WHERE group_id = $1")
+        .bind(group_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String, _>("month"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(before.first_changed_month(
+        after,
+        closed.iter().filter_map(|month| Month::parse(month).ok()),
+    ))
+}
+
 /// Sets the last day in the group. Refused when it would change what is already
 /// recorded: a mark after that day, or a closed табель whose days would change.
 pub async fn leave_child(
@@ -658,34 +680,22 @@ pub async fn leave_child(
             ),
         ));
     }
-    let closed = sqlx::query("SELECT month FROM month_closures WHERE group_id = $1 ORDER BY month")
-        .bind(group_id)
-        .fetch_all(&mut *tx)
-        .await?;
-    for month in &closed {
-        let Ok(month) = Month::parse(&month.try_get::<String, _>("month")?) else {
-            continue;
-        };
-        if month
-            .days()
-            .any(|d| before.contains(d) != after.contains(d))
-        {
-            return Err(AppError::conflict(
-                "left_on",
-                format!(
-                    "Табель группы за {:02}.{} закрыт: выбытие с этой датой изменило бы его. \
-                     Попросите открыть табель или выберите другую дату.",
-                    month.month(),
-                    month.year()
-                ),
-                format!(
-                    "The group's timesheet for {}-{:02} is closed and this leaving date would \
-                     change it. Ask for it to be reopened or choose another date.",
-                    month.year(),
-                    month.month()
-                ),
-            ));
-        }
+    if let Some(month) = changed_closed_month(&mut tx, group_id, &before, &after).await? {
+        return Err(AppError::conflict(
+            "left_on",
+            format!(
+                "Табель группы за {:02}.{} закрыт: выбытие с этой датой изменило бы его. \
+                 Попросите открыть табель или выберите другую дату.",
+                month.month(),
+                month.year()
+            ),
+            format!(
+                "The group's timesheet for {}-{:02} is closed and this leaving date would \
+                 change it. Ask for it to be reopened or choose another date.",
+                month.year(),
+                month.month()
+            ),
+        ));
     }
     sqlx::query("UPDATE children SET left_on = $1 WHERE id = $2")
         .bind(iso(left_on))
