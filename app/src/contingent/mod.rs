@@ -187,6 +187,17 @@ pub async fn leave_child(child_id: i64, left_on: String) -> Result<(), AppError>
     .await
 }
 
+/// Clears the child's leaving date: back in the group as if it had not left (a date
+/// entered by mistake, or a child who came back). Refused when a closed табель would
+/// change.
+#[server(prefix = "/api", endpoint = "return_child")]
+pub async fn return_child(child_id: i64) -> Result<(), AppError> {
+    crate::state::with_actor(
+        |db, actor| async move { repo::return_child(&db, &actor, child_id).await },
+    )
+    .await
+}
+
 /// Adds a parent or legal representative (a new person) to the child.
 #[server(prefix = "/api", endpoint = "add_guardian")]
 pub async fn add_guardian(

@@ -707,6 +707,62 @@ pub async fn leave_child(
     Ok(())
 }
 
+/// Clears the leaving date: the child is back in the group from the day after it, as
+/// if it had never left (a date entered by mistake, or a child who came back). Refused
+/// when a closed табель would change, i.e. a closed month has days after the leaving
+/// date, and when the child has no leaving date.
+pub async fn return_child(db: &Db, actor: &Actor, child_id: i64) -> Result<(), AppError> {
+    let row = own_child(db, actor, child_id).await?;
+    let group_id: i64 = row.try_get("group_id")?;
+    let before = enrolment_of(&row)?;
+    let Some(left_on) = before.left_on() else {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "У ребёнка нет даты выбытия: он и так в группе.",
+            "The child has no leaving date: it is still in the group.",
+        ));
+    };
+    let after = Enrolment::open(before.enrolled_on());
+
+    let mut tx = db.begin_write().await?;
+    if let Some(month) = changed_closed_month(&mut tx, group_id, &before, &after).await? {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            format!(
+                "Табель группы за {:02}.{} закрыт: возвращение ребёнка, выбывшего {}, \
+                 изменило бы его. Попросите открыть табель.",
+                month.month(),
+                month.year(),
+                left_on.format("%d.%m.%Y")
+            ),
+            format!(
+                "The group's timesheet for {}-{:02} is closed and returning the child, who \
+                 left on {}, would change it. Ask for it to be reopened.",
+                month.year(),
+                month.month(),
+                left_on.format("%-d %b %Y")
+            ),
+        ));
+    }
+    // Only the leaving date checked above is cleared: one changed meanwhile is refused.
+    let cleared = sqlx::query("UPDATE children SET left_on = NULL WHERE id = $1 AND left_on = $2")
+        .bind(child_id)
+        .bind(iso(left_on))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if cleared == 0 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "Дата выбытия только что изменилась. Обновите карточку и попробуйте снова.",
+            "The leaving date has just changed. Reload the card and try again.",
+        ));
+    }
+    tx.commit().await?;
+    tracing::info!(child_id, %left_on, by = actor.person_id, "child returns to the group");
+    Ok(())
+}
+
 fn guardian_form_error(errors: Vec<FieldError>) -> AppError {
     form_error(
         errors
