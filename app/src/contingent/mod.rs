@@ -66,7 +66,9 @@ pub async fn list_children(query: String, page: i64) -> Result<ChildPage, AppErr
 }
 
 /// Imports children (and one parent per row) from an uploaded CSV file in the field
-/// `file`. Valid rows are saved in one transaction; each refused row is reported.
+/// `file`. Valid rows are saved in one transaction; each refused row is reported. A
+/// parent already in the organisation's books (a sibling's, or an earlier row's) is
+/// linked rather than created again, as on the child's card.
 #[server(prefix = "/api", endpoint = "import_children", input = MultipartFormData)]
 pub async fn import_children(data: MultipartData) -> Result<ImportSummary, AppError> {
     crate::state::with_actor(|db, actor| async move {
@@ -198,7 +200,8 @@ pub async fn return_child(child_id: i64) -> Result<(), AppError> {
     .await
 }
 
-/// Adds a parent or legal representative (a new person) to the child.
+/// Adds a parent or legal representative to the child: a new person, or the sibling's
+/// parent it already is (same surname, given name and e-mail), linked.
 #[server(prefix = "/api", endpoint = "add_guardian")]
 pub async fn add_guardian(
     child_id: i64,

@@ -82,10 +82,12 @@ fn Contingent() -> impl IntoView {
                 {t(
                     "Столбцы: Фамилия ребёнка; Имя ребёнка; Отчество ребёнка; Дата рождения; Группа; Дата зачисления; \
                      Фамилия родителя; Имя родителя; Отчество родителя; Кем приходится; Телефон; Email. \
-                     Даты — ДД.ММ.ГГГГ. Строки с ошибками не загружаются, остальные загружаются.",
+                     Даты — ДД.ММ.ГГГГ. Строки с ошибками не загружаются, остальные загружаются. \
+                     Родитель, уже записанный у другого ребёнка (те же фамилия, имя и email), не создаётся заново, а связывается с ребёнком.",
                     "Columns (headers in Russian): Фамилия ребёнка; Имя ребёнка; Отчество ребёнка; Дата рождения; Группа; \
                      Дата зачисления; Фамилия родителя; Имя родителя; Отчество родителя; Кем приходится; Телефон; Email. \
-                     Dates as DD.MM.YYYY. Rows with errors are skipped, the others are imported.",
+                     Dates as DD.MM.YYYY. Rows with errors are skipped, the others are imported. \
+                     A parent already recorded for another child (same surname, given name and email) is linked to the child, not created again.",
                 )}
             </p>
             <form on:submit=on_submit class="import-form" enctype="multipart/form-data">

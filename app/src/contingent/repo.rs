@@ -187,6 +187,22 @@ async fn link_known_guardian(
     Ok(())
 }
 
+/// The child's parent from a form or an import row: the sibling's parent it already is
+/// ([`known_guardian`]) linked, otherwise a new person. `true` with the id when linked.
+async fn add_or_link_guardian(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    child_id: i64,
+    parent: &NewParent,
+) -> Result<(i64, bool), AppError> {
+    match known_guardian(tx, child_id, parent).await? {
+        Some(person_id) => {
+            link_known_guardian(tx, child_id, person_id, &parent.relation).await?;
+            Ok((person_id, true))
+        }
+        None => Ok((insert_guardian(tx, child_id, parent).await?, false)),
+    }
+}
+
 /// The [`child_key`]s of the organisation's children (but `except`), to refuse a child
 /// entered twice.
 async fn existing_children(
@@ -247,6 +263,7 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
         .collect();
     let now = now_millis();
     let mut imported = 0;
+    let mut linked_parents = 0;
     let mut tx = db.begin_write().await?;
     for row in &report.rows {
         let birth = row.child.birth_date.format("%Y-%m-%d").to_string();
@@ -274,8 +291,14 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        // A parent already in the books, or on an earlier row of this file (the same
+        // transaction sees it), is linked instead of entered again. The child was just
+        // created, so linking cannot be refused: a row either failed its checks above and
+        // wrote nothing, or is written whole.
         if let Some(parent) = &row.parent {
-            insert_guardian(&mut tx, child_id, parent).await?;
+            if add_or_link_guardian(&mut tx, child_id, parent).await?.1 {
+                linked_parents += 1;
+            }
         }
         imported += 1;
     }
@@ -284,6 +307,7 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
     tracing::info!(
         organisation_id,
         imported,
+        linked_parents,
         refused = problems.len(),
         "contingent import"
     );
@@ -781,19 +805,15 @@ pub async fn add_guardian(
     own_child(db, actor, child_id).await?;
     let parent = check_guardian_form(form).map_err(guardian_form_error)?;
     let mut tx = db.begin_write().await?;
-    let person_id = match known_guardian(&mut tx, child_id, &parent).await? {
-        Some(person_id) => {
-            link_known_guardian(&mut tx, child_id, person_id, &parent.relation).await?;
-            tracing::info!(
-                child_id,
-                person_id,
-                by = actor.person_id,
-                "sibling's guardian linked"
-            );
-            person_id
-        }
-        None => insert_guardian(&mut tx, child_id, &parent).await?,
-    };
+    let (person_id, linked) = add_or_link_guardian(&mut tx, child_id, &parent).await?;
+    if linked {
+        tracing::info!(
+            child_id,
+            person_id,
+            by = actor.person_id,
+            "sibling's guardian linked"
+        );
+    }
     tx.commit().await?;
     tracing::info!(child_id, person_id, by = actor.person_id, "guardian added");
     Ok(person_id)

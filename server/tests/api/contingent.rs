@@ -15,6 +15,7 @@ crate::on_both_backends!(
     a_child_who_left_returns_to_the_group_unless_a_closed_month_would_change,
     a_parent_added_on_the_card_gets_an_account_and_sees_the_child,
     a_siblings_parent_is_linked_not_created_again,
+    an_import_links_a_siblings_parent_and_one_parent_on_several_rows,
     another_organisation_and_other_roles_cannot_touch_the_card,
 );
 
@@ -1119,5 +1120,204 @@ async fn a_child_who_left_returns_to_the_group_unless_a_closed_month_would_chang
             .status()
             .as_u16(),
         404
+    );
+}
+
+/// One import line: a child of «Солнышко» and its mother.
+fn import_line(child: &str, birth: &str, mother: &str, email: &str) -> String {
+    let (surname, given) = mother.split_once(' ').unwrap();
+    format!("{child};Игоревна;{birth};Солнышко;01.09.2026;{surname};{given};Ивановна;мать;;{email}")
+}
+
+async fn an_import_links_a_siblings_parent_and_one_parent_on_several_rows(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    // The elder sister, with her mother entered on the card.
+    let elder = add(&admin, &app, "Общая").await;
+    let mother = admin
+        .json(
+            "add_guardian",
+            &[
+                ("child_id", elder.as_str()),
+                ("guardian_surname", "Общая"),
+                ("guardian_given_name", "Ольга"),
+                ("guardian_patronymic", "Ивановна"),
+                ("relation", "мать"),
+                ("phone", ""),
+                ("email", "olga@example.ru"),
+            ],
+        )
+        .await
+        .as_i64()
+        .unwrap();
+    let people = app.count("SELECT COUNT(*) FROM people").await;
+    let children_of = |person: i64| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM child_guardians WHERE person_id = {person}"
+            ))
+            .await
+        }
+    };
+
+    let csv = [
+        HEADER.to_owned(),
+        // 2: the younger sister: her mother is the elder's (e-mail in other case).
+        import_line("Общая;Анна", "02.02.2023", "Общая Ольга", "OLGA@example.ru"),
+        // 3, 4: two brothers with one mother, new to the books.
+        import_line(
+            "Новиков;Пётр",
+            "03.03.2021",
+            "Новикова Анна",
+            "anna@example.ru",
+        ),
+        import_line(
+            "Новиков;Павел",
+            "04.04.2023",
+            "Новикова Анна",
+            "anna@example.ru",
+        ),
+        // 5: a bad birth date: neither the child nor its mother is written.
+        import_line(
+            "Новиков;Плохой",
+            "31.02.2022",
+            "Новикова Светлана",
+            "sveta@example.ru",
+        ),
+        // 6: the elder sister again: refused as enrolled, and her «new» mother with it.
+        import_line(
+            "Общая;Вера",
+            "05.05.2021",
+            "Двойникова Мария",
+            "dvoinik@example.ru",
+        ),
+        // 7: the same name without an e-mail is not enough to be the same person.
+        import_line("Новиков;Семён", "06.06.2022", "Новикова Анна", ""),
+        // 8: nor the same e-mail with another given name.
+        import_line(
+            "Новикова;Дарья",
+            "07.07.2022",
+            "Новикова Ирина",
+            "anna@example.ru",
+        ),
+    ]
+    .join("\r\n");
+    let res = upload(&admin, &csv).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let summary: Value = res.json().await.unwrap();
+    assert_eq!(summary["total_rows"], 7);
+    assert_eq!(summary["imported"], 5, "{summary}");
+    let refused: Vec<u64> = summary["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(refused, [5, 6], "{summary}");
+
+    // The sisters share the one mother, linked with the row's relation.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE surname = 'Общая'")
+            .await,
+        1
+    );
+    assert_eq!(children_of(mother).await, 2);
+    let younger = app
+        .scalar("SELECT id FROM children WHERE surname = 'Общая' AND given_name = 'Анна'")
+        .await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM child_guardians WHERE child_id = {younger} \
+             AND person_id = {mother} AND relation = 'мать'"
+        ))
+        .await,
+        1
+    );
+    // The brothers' mother is one new person, for both rows of the file.
+    let anna = app
+        .scalar(
+            "SELECT id FROM people WHERE surname = 'Новикова' AND given_name = 'Анна' \
+             AND email = 'anna@example.ru'",
+        )
+        .await;
+    assert_eq!(children_of(anna).await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE surname = 'Новикова' AND given_name = 'Анна'")
+            .await,
+        2,
+        "and one more «Новикова Анна» without an e-mail"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM people WHERE surname = 'Новикова' AND given_name = 'Ирина'"
+        )
+        .await,
+        1
+    );
+    // Refused rows wrote nothing of themselves.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM people WHERE surname = 'Двойникова' \
+             OR (surname = 'Новикова' AND given_name = 'Светлана')"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM children WHERE given_name = 'Плохой'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people").await,
+        people + 3,
+        "Анна with and without e-mail, Ирина"
+    );
+    // The card lists the linked mother.
+    let card = admin
+        .json("child_card", &[("child_id", &younger.to_string())])
+        .await;
+    assert_eq!(card["guardians"][0]["person_id"], mother);
+    assert_eq!(card["guardians"][0]["full_name"], "Общая Ольга Ивановна");
+
+    // A later file finds her again: a third brother.
+    let later = [
+        HEADER.to_owned(),
+        import_line(
+            "Новиков;Илья",
+            "08.08.2024",
+            "Новикова Анна",
+            "anna@example.ru",
+        ),
+    ]
+    .join("\r\n");
+    let summary: Value = upload(&admin, &later).await.json().await.unwrap();
+    assert_eq!(summary["imported"], 1, "{summary}");
+    assert_eq!(children_of(anna).await, 3);
+
+    // Another organisation's import does not reach this one's parents.
+    let foreign = app.signed_in(ADMIN2.login, ADMIN2.password).await;
+    let other = [
+        HEADER.to_owned(),
+        import_line(
+            "Чужой;Артём",
+            "09.09.2022",
+            "Новикова Анна",
+            "anna@example.ru",
+        )
+        .replace("Солнышко", "Радуга"),
+    ]
+    .join("\r\n");
+    let summary: Value = upload(&foreign, &other).await.json().await.unwrap();
+    assert_eq!(summary["imported"], 1, "{summary}");
+    assert_eq!(children_of(anna).await, 3);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM people WHERE surname = 'Новикова' AND given_name = 'Анна' \
+             AND email = 'anna@example.ru'"
+        )
+        .await,
+        2,
+        "a person of its own"
     );
 }
