@@ -72,3 +72,70 @@ test('admin adds a child and its mother, creates her account; she changes the on
   await expect(page.locator('.own-children')).toContainText('Ромашка');
   await signOut(page);
 });
+
+test('admin records a child leaving, then returns the child to the group', async ({ page }) => {
+  await signIn(page, DEMO.admin.login, DEMO.admin.password);
+  await page.goto('/children');
+  await hydrated(page);
+
+  const surname = `Возвратова${letters(Date.now() % 100000)}`;
+  const child = `${surname} Ника Олеговна`;
+  const form = page.locator('form.child-form');
+  await form.getByLabel('Фамилия').fill(surname);
+  await form.getByLabel('Имя', { exact: true }).fill('Ника');
+  await form.getByLabel('Отчество').fill('Олеговна');
+  await form.getByLabel('Дата рождения').fill('2021-06-01');
+  await form.getByLabel('Группа').selectOption({ label: 'Ромашка' });
+  await form.getByLabel('Дата зачисления').fill('2026-09-01');
+  await form.getByRole('button', { name: 'Добавить ребёнка' }).click();
+  await page.locator('#child-added').getByRole('link', { name: 'Открыть карточку' }).click();
+  await expect(page.getByRole('heading', { name: child })).toBeVisible();
+  await hydrated(page);
+  const card = page.url();
+  const status = page.locator('.child-facts .left-on');
+  const returnButton = page.getByRole('button', { name: 'Вернуть в группу' });
+  await expect(status).toHaveText('посещает');
+  // Only a child who left can be returned.
+  await expect(returnButton).toHaveCount(0);
+
+  // The leaving date: past, so the group's list lets the child go.
+  await page.getByLabel('Последний день в группе').fill('2026-11-12');
+  await page.getByRole('button', { name: 'Отметить выбытие' }).click();
+  await expect(status).toHaveText('выбыл(а), последний день 12.11.2026');
+  await expect(returnButton).toBeVisible();
+
+  // The group's list of children (today is after the leaving date), once it has loaded.
+  const roster = async () => {
+    await page.goto('/admin/groups');
+    await hydrated(page);
+    await page.locator('td.group-name').getByRole('link', { name: 'Ромашка', exact: true }).click();
+    await expect(page.getByRole('heading', { name: 'Ромашка' })).toBeVisible();
+    await expect(page.locator('table.roster td.child-name', { hasText: 'Попова Ева Андреевна' })).toBeVisible();
+    return page.locator('table.roster td.child-name', { hasText: child });
+  };
+  await expect(await roster()).toHaveCount(0);
+  await page.goto('/children');
+  await hydrated(page);
+  await page.getByLabel('Поиск').fill(surname);
+  const row = page.locator('table.children-list tbody tr');
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText('выбыл 2026-11-12');
+
+  // Back to the card: «Вернуть в группу» clears the leaving date.
+  await page.goto(card);
+  await hydrated(page);
+  await returnButton.click();
+  await expect(page.locator('#child-returned')).toHaveText('Ребёнок возвращён в группу.');
+  await expect(status).toHaveText('посещает');
+  await expect(returnButton).toHaveCount(0);
+  await expect(page.getByLabel('Последний день в группе')).toHaveValue('');
+
+  await expect(await roster()).toHaveCount(1);
+  await page.goto('/children');
+  await hydrated(page);
+  await page.getByLabel('Поиск').fill(surname);
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText(child);
+  await expect(row).not.toContainText('выбыл');
+  await signOut(page);
+});

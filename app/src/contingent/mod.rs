@@ -66,7 +66,9 @@ pub async fn list_children(query: String, page: i64) -> Result<ChildPage, AppErr
 }
 
 /// Imports children (and one parent per row) from an uploaded CSV file in the field
-/// `file`. Valid rows are saved in one transaction; each refused row is reported.
+/// `file`. Valid rows are saved in one transaction; each refused row is reported. A
+/// parent already in the organisation's books (a sibling's, or an earlier row's) is
+/// linked rather than created again, as on the child's card.
 #[server(prefix = "/api", endpoint = "import_children", input = MultipartFormData)]
 pub async fn import_children(data: MultipartData) -> Result<ImportSummary, AppError> {
     crate::state::with_actor(|db, actor| async move {
@@ -187,7 +189,19 @@ pub async fn leave_child(child_id: i64, left_on: String) -> Result<(), AppError>
     .await
 }
 
-/// Adds a parent or legal representative (a new person) to the child.
+/// Clears the child's leaving date: back in the group as if it had not left (a date
+/// entered by mistake, or a child who came back). Refused when a closed табель would
+/// change.
+#[server(prefix = "/api", endpoint = "return_child")]
+pub async fn return_child(child_id: i64) -> Result<(), AppError> {
+    crate::state::with_actor(
+        |db, actor| async move { repo::return_child(&db, &actor, child_id).await },
+    )
+    .await
+}
+
+/// Adds a parent or legal representative to the child: a new person, or the sibling's
+/// parent it already is (same surname, given name and e-mail), linked.
 #[server(prefix = "/api", endpoint = "add_guardian")]
 pub async fn add_guardian(
     child_id: i64,

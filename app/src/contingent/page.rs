@@ -6,7 +6,7 @@ use leptos_router::hooks::use_params_map;
 use super::{
     import_children, list_children, load_child_card, AddChild, AddGuardian, CardGuardian,
     ChildCard, ChildPage, CreateGuardianAccount, EditChild, EditGuardian, ImportSummary,
-    LeaveChild, RemoveGuardian,
+    LeaveChild, RemoveGuardian, ReturnChild,
 };
 use crate::components::{CredentialsSlip, ErrorNotice, Field, FormError, Gate};
 use crate::domain::Role;
@@ -82,10 +82,12 @@ fn Contingent() -> impl IntoView {
                 {t(
                     "Столбцы: Фамилия ребёнка; Имя ребёнка; Отчество ребёнка; Дата рождения; Группа; Дата зачисления; \
                      Фамилия родителя; Имя родителя; Отчество родителя; Кем приходится; Телефон; Email. \
-                     Даты — ДД.ММ.ГГГГ. Строки с ошибками не загружаются, остальные загружаются.",
+                     Даты — ДД.ММ.ГГГГ. Строки с ошибками не загружаются, остальные загружаются. \
+                     Родитель, уже записанный у другого ребёнка (те же фамилия, имя и email), не создаётся заново, а связывается с ребёнком.",
                     "Columns (headers in Russian): Фамилия ребёнка; Имя ребёнка; Отчество ребёнка; Дата рождения; Группа; \
                      Дата зачисления; Фамилия родителя; Имя родителя; Отчество родителя; Кем приходится; Телефон; Email. \
-                     Dates as DD.MM.YYYY. Rows with errors are skipped, the others are imported.",
+                     Dates as DD.MM.YYYY. Rows with errors are skipped, the others are imported. \
+                     A parent already recorded for another child (same surname, given name and email) is linked to the child, not created again.",
                 )}
             </p>
             <form on:submit=on_submit class="import-form" enctype="multipart/form-data">
@@ -274,6 +276,7 @@ pub fn ChildCardPage() -> impl IntoView {
 struct CardActions {
     edit: ServerAction<EditChild>,
     leave: ServerAction<LeaveChild>,
+    return_child: ServerAction<ReturnChild>,
     add_guardian: ServerAction<AddGuardian>,
     remove_guardian: ServerAction<RemoveGuardian>,
     create_account: ServerAction<CreateGuardianAccount>,
@@ -288,6 +291,7 @@ fn Card() -> impl IntoView {
     let actions = CardActions {
         edit: ServerAction::new(),
         leave: ServerAction::new(),
+        return_child: ServerAction::new(),
         add_guardian: ServerAction::new(),
         remove_guardian: ServerAction::new(),
         create_account: ServerAction::new(),
@@ -305,6 +309,7 @@ fn Card() -> impl IntoView {
                 child_id(),
                 actions.edit.version().get(),
                 actions.leave.version().get(),
+                actions.return_child.version().get(),
                 actions.add_guardian.version().get(),
                 actions.remove_guardian.version().get(),
                 actions.create_account.version().get(),
@@ -340,6 +345,9 @@ fn CardView(card: ChildCard, actions: CardActions) -> impl IntoView {
     let child_id = card.id;
     let edit_error = Signal::derive(move || actions.edit.value().get().and_then(Result::err));
     let leave_error = Signal::derive(move || actions.leave.value().get().and_then(Result::err));
+    let return_error =
+        Signal::derive(move || actions.return_child.value().get().and_then(Result::err));
+    let has_left = card.left_on.is_some();
     let guardian_error =
         Signal::derive(move || actions.add_guardian.value().get().and_then(Result::err));
     let link_error = Signal::derive(move || {
@@ -465,6 +473,23 @@ fn CardView(card: ChildCard, actions: CardActions) -> impl IntoView {
                 <FormError error=leave_error/>
                 <button type="submit" disabled=move || actions.leave.pending().get()>{t("Отметить выбытие", "Record leaving")}</button>
             </ActionForm>
+            {has_left.then(|| view! {
+                <h3>{lang.pick("Вернуть в группу", "Return to the group")}</h3>
+                <p class="muted">
+                    {lang.pick(
+                        "Дата выбытия будет удалена: ребёнок снова в группе и отмечается, как если бы не выбывал. Нельзя, если табель группы за месяц после даты выбытия закрыт.",
+                        "The leaving date is removed: the child is in the group again and is marked as if it had never left. Not possible while the group's timesheet of a month after the leaving date is closed.",
+                    )}
+                </p>
+                <ActionForm action=actions.return_child attr:class="return-form">
+                    <input type="hidden" name="child_id" value=child_id/>
+                    <FormError error=return_error/>
+                    <button type="submit" disabled=move || actions.return_child.pending().get()>{t("Вернуть в группу", "Return to the group")}</button>
+                </ActionForm>
+            })}
+            {move || (!has_left && matches!(actions.return_child.value().get(), Some(Ok(())))).then(|| view! {
+                <p class="notice" role="status" id="child-returned">{lang.pick("Ребёнок возвращён в группу.", "The child is back in the group.")}</p>
+            })}
         </section>
     }
 }

@@ -187,6 +187,22 @@ async fn link_known_guardian(
     Ok(())
 }
 
+/// The child's parent from a form or an import row: the sibling's parent it already is
+/// ([`known_guardian`]) linked, otherwise a new person. `true` with the id when linked.
+async fn add_or_link_guardian(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    child_id: i64,
+    parent: &NewParent,
+) -> Result<(i64, bool), AppError> {
+    match known_guardian(tx, child_id, parent).await? {
+        Some(person_id) => {
+            link_known_guardian(tx, child_id, person_id, &parent.relation).await?;
+            Ok((person_id, true))
+        }
+        None => Ok((insert_guardian(tx, child_id, parent).await?, false)),
+    }
+}
+
 /// The [`child_key`]s of the organisation's children (but `except`), to refuse a child
 /// entered twice.
 async fn existing_children(
@@ -247,6 +263,7 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
         .collect();
     let now = now_millis();
     let mut imported = 0;
+    let mut linked_parents = 0;
     let mut tx = db.begin_write().await?;
     for row in &report.rows {
         let birth = row.child.birth_date.format("%Y-%m-%d").to_string();
@@ -274,8 +291,14 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        // A parent already in the books, or on an earlier row of this file (the same
+        // transaction sees it), is linked instead of entered again. The child was just
+        // created, so linking cannot be refused: a row either failed its checks above and
+        // wrote nothing, or is written whole.
         if let Some(parent) = &row.parent {
-            insert_guardian(&mut tx, child_id, parent).await?;
+            if add_or_link_guardian(&mut tx, child_id, parent).await?.1 {
+                linked_parents += 1;
+            }
         }
         imported += 1;
     }
@@ -284,6 +307,7 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
     tracing::info!(
         organisation_id,
         imported,
+        linked_parents,
         refused = problems.len(),
         "contingent import"
     );
@@ -623,6 +647,28 @@ pub async fn edit_child(
     Ok(())
 }
 
+/// The first month of the group whose closed табель would change if the child's
+/// enrolment went from `before` to `after` (see [`Enrolment::first_changed_month`]):
+/// the one check for setting a leaving date and for clearing it.
+async fn changed_closed_month(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    group_id: i64,
+    before: &Enrolment,
+    after: &Enrolment,
+) -> Result<Option<Month>, AppError> {
+    let closed = sqlx::query("SELECT month FROM month_closures WHERE group_id = $1")
+        .bind(group_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String, _>("month"))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(before.first_changed_month(
+        after,
+        closed.iter().filter_map(|month| Month::parse(month).ok()),
+    ))
+}
+
 /// Sets the last day in the group. Refused when it would change what is already
 /// recorded: a mark after that day, or a closed табель whose days would change.
 pub async fn leave_child(
@@ -658,34 +704,22 @@ pub async fn leave_child(
             ),
         ));
     }
-    let closed = sqlx::query("SELECT month FROM month_closures WHERE group_id = $1 ORDER BY month")
-        .bind(group_id)
-        .fetch_all(&mut *tx)
-        .await?;
-    for month in &closed {
-        let Ok(month) = Month::parse(&month.try_get::<String, _>("month")?) else {
-            continue;
-        };
-        if month
-            .days()
-            .any(|d| before.contains(d) != after.contains(d))
-        {
-            return Err(AppError::conflict(
-                "left_on",
-                format!(
-                    "Табель группы за {:02}.{} закрыт: выбытие с этой датой изменило бы его. \
-                     Попросите открыть табель или выберите другую дату.",
-                    month.month(),
-                    month.year()
-                ),
-                format!(
-                    "The group's timesheet for {}-{:02} is closed and this leaving date would \
-                     change it. Ask for it to be reopened or choose another date.",
-                    month.year(),
-                    month.month()
-                ),
-            ));
-        }
+    if let Some(month) = changed_closed_month(&mut tx, group_id, &before, &after).await? {
+        return Err(AppError::conflict(
+            "left_on",
+            format!(
+                "Табель группы за {:02}.{} закрыт: выбытие с этой датой изменило бы его. \
+                 Попросите открыть табель или выберите другую дату.",
+                month.month(),
+                month.year()
+            ),
+            format!(
+                "The group's timesheet for {}-{:02} is closed and this leaving date would \
+                 change it. Ask for it to be reopened or choose another date.",
+                month.year(),
+                month.month()
+            ),
+        ));
     }
     sqlx::query("UPDATE children SET left_on = $1 WHERE id = $2")
         .bind(iso(left_on))
@@ -694,6 +728,62 @@ pub async fn leave_child(
         .await?;
     tx.commit().await?;
     tracing::info!(child_id, %left_on, by = actor.person_id, "child leaves the group");
+    Ok(())
+}
+
+/// Clears the leaving date: the child is back in the group from the day after it, as
+/// if it had never left (a date entered by mistake, or a child who came back). Refused
+/// when a closed табель would change, i.e. a closed month has days after the leaving
+/// date, and when the child has no leaving date.
+pub async fn return_child(db: &Db, actor: &Actor, child_id: i64) -> Result<(), AppError> {
+    let row = own_child(db, actor, child_id).await?;
+    let group_id: i64 = row.try_get("group_id")?;
+    let before = enrolment_of(&row)?;
+    let Some(left_on) = before.left_on() else {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "У ребёнка нет даты выбытия: он и так в группе.",
+            "The child has no leaving date: it is still in the group.",
+        ));
+    };
+    let after = Enrolment::open(before.enrolled_on());
+
+    let mut tx = db.begin_write().await?;
+    if let Some(month) = changed_closed_month(&mut tx, group_id, &before, &after).await? {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            format!(
+                "Табель группы за {:02}.{} закрыт: возвращение ребёнка, выбывшего {}, \
+                 изменило бы его. Попросите открыть табель.",
+                month.month(),
+                month.year(),
+                left_on.format("%d.%m.%Y")
+            ),
+            format!(
+                "The group's timesheet for {}-{:02} is closed and returning the child, who \
+                 left on {}, would change it. Ask for it to be reopened.",
+                month.year(),
+                month.month(),
+                left_on.format("%-d %b %Y")
+            ),
+        ));
+    }
+    // Only the leaving date checked above is cleared: one changed meanwhile is refused.
+    let cleared = sqlx::query("UPDATE children SET left_on = NULL WHERE id = $1 AND left_on = $2")
+        .bind(child_id)
+        .bind(iso(left_on))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if cleared == 0 {
+        return Err(AppError::new(
+            ErrorKind::Conflict,
+            "Дата выбытия только что изменилась. Обновите карточку и попробуйте снова.",
+            "The leaving date has just changed. Reload the card and try again.",
+        ));
+    }
+    tx.commit().await?;
+    tracing::info!(child_id, %left_on, by = actor.person_id, "child returns to the group");
     Ok(())
 }
 
@@ -715,19 +805,15 @@ pub async fn add_guardian(
     own_child(db, actor, child_id).await?;
     let parent = check_guardian_form(form).map_err(guardian_form_error)?;
     let mut tx = db.begin_write().await?;
-    let person_id = match known_guardian(&mut tx, child_id, &parent).await? {
-        Some(person_id) => {
-            link_known_guardian(&mut tx, child_id, person_id, &parent.relation).await?;
-            tracing::info!(
-                child_id,
-                person_id,
-                by = actor.person_id,
-                "sibling's guardian linked"
-            );
-            person_id
-        }
-        None => insert_guardian(&mut tx, child_id, &parent).await?,
-    };
+    let (person_id, linked) = add_or_link_guardian(&mut tx, child_id, &parent).await?;
+    if linked {
+        tracing::info!(
+            child_id,
+            person_id,
+            by = actor.person_id,
+            "sibling's guardian linked"
+        );
+    }
     tx.commit().await?;
     tracing::info!(child_id, person_id, by = actor.person_id, "guardian added");
     Ok(person_id)

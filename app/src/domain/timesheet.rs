@@ -160,6 +160,25 @@ impl Enrolment {
     pub fn contains(&self, date: NaiveDate) -> bool {
         date >= self.enrolled_on && self.left_on.is_none_or(|left_on| date <= left_on)
     }
+
+    /// The first of `closed` (months whose табель is closed) in which changing this
+    /// enrolment into `changed` would add or remove a day, so the change must be
+    /// refused while that month stays closed. Setting a leaving date and clearing it
+    /// again are the same question with `self` and `changed` swapped.
+    pub fn first_changed_month(
+        &self,
+        changed: &Enrolment,
+        closed: impl IntoIterator<Item = Month>,
+    ) -> Option<Month> {
+        closed
+            .into_iter()
+            .filter(|month| {
+                month
+                    .days()
+                    .any(|day| self.contains(day) != changed.contains(day))
+            })
+            .min()
+    }
 }
 
 /// A child listed in the timesheet.
@@ -931,6 +950,43 @@ mod tests {
         assert!(Enrolment::new(nov(16), Some(nov(16)))
             .unwrap()
             .contains(nov(16)));
+    }
+
+    #[test]
+    fn a_closed_month_is_changed_only_by_a_day_it_holds() {
+        let month = |m: u32| Month::new(2026, m).unwrap();
+        let september = date(2026, 9, 1);
+        let open = Enrolment::open(september);
+        let left = Enrolment::new(september, Some(nov(12))).unwrap();
+        let closed = [month(9), month(10), month(11), month(12)];
+        // Leaving on 12 November changes November and every month after it.
+        assert_eq!(open.first_changed_month(&left, closed), Some(month(11)));
+        // Returning is the same question the other way round.
+        assert_eq!(left.first_changed_month(&open, closed), Some(month(11)));
+        assert_eq!(
+            left.first_changed_month(&open, [month(12), month(10)]),
+            Some(month(12)),
+            "the earliest changed month, whatever the order given"
+        );
+        // Months that end by the leaving day are not touched.
+        assert_eq!(left.first_changed_month(&open, [month(9), month(10)]), None);
+        assert_eq!(left.first_changed_month(&open, []), None);
+        // Leaving on the last day of a month leaves that month as it was.
+        let end_of_october = Enrolment::new(september, Some(date(2026, 10, 31))).unwrap();
+        assert_eq!(end_of_october.first_changed_month(&open, [month(10)]), None);
+        assert_eq!(
+            end_of_october.first_changed_month(&open, [month(10), month(11)]),
+            Some(month(11))
+        );
+        // Moving the leaving date within November changes November only.
+        let later = Enrolment::new(september, Some(nov(20))).unwrap();
+        assert_eq!(
+            left.first_changed_month(&later, [month(10), month(12)]),
+            None
+        );
+        assert_eq!(left.first_changed_month(&later, closed), Some(month(11)));
+        // No change, no month.
+        assert_eq!(left.first_changed_month(&left, closed), None);
     }
 
     #[test]

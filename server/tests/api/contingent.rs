@@ -12,8 +12,10 @@ crate::on_both_backends!(
     a_child_is_added_from_the_form_with_every_field_checked,
     a_childs_names_and_birth_date_are_edited_on_its_card,
     a_child_who_left_is_not_marked_after_the_day_but_stays_in_the_months_timesheet,
+    a_child_who_left_returns_to_the_group_unless_a_closed_month_would_change,
     a_parent_added_on_the_card_gets_an_account_and_sees_the_child,
     a_siblings_parent_is_linked_not_created_again,
+    an_import_links_a_siblings_parent_and_one_parent_on_several_rows,
     another_organisation_and_other_roles_cannot_touch_the_card,
 );
 
@@ -770,6 +772,15 @@ async fn a_parent_added_on_the_card_gets_an_account_and_sees_the_child(app: Test
 async fn another_organisation_and_other_roles_cannot_touch_the_card(app: TestApp) {
     let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
     let id = add(&admin, &app, "Чужая").await;
+    // A child who left, for the others to try to bring back.
+    let gone = add(&admin, &app, "Ушедшая").await;
+    let res = admin
+        .call(
+            "leave_child",
+            &[("child_id", &gone), ("left_on", "2026-11-20")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
     let ivanova = app
         .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
         .await
@@ -813,6 +824,7 @@ async fn another_organisation_and_other_roles_cannot_touch_the_card(app: TestApp
             "leave_child",
             vec![("child_id", &id), ("left_on", "2026-11-20")],
         ),
+        ("return_child", vec![("child_id", &gone)]),
         (
             "add_guardian",
             vec![
@@ -867,6 +879,14 @@ async fn another_organisation_and_other_roles_cannot_touch_the_card(app: TestApp
         ))
         .await,
         1
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM children WHERE id = {gone} AND left_on = '2026-11-20'"
+        ))
+        .await,
+        1,
+        "still left"
     );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM people WHERE surname = 'Захватов'")
@@ -980,4 +1000,324 @@ async fn a_siblings_parent_is_linked_not_created_again(app: TestApp) {
         .collect();
     names.sort();
     assert_eq!(names, ["Младшая Вера Игоревна", "Старшая Вера Игоревна"]);
+}
+
+async fn a_child_who_left_returns_to_the_group_unless_a_closed_month_would_change(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let group = sun(&app).await;
+    let id = add(&admin, &app, "Вернувшаяся").await;
+    let back = || {
+        let (admin, id) = (&admin, id.clone());
+        async move { admin.call("return_child", &[("child_id", &id)]).await }
+    };
+    let month = |month: &'static str, closed: bool| {
+        let (admin, group) = (&admin, group.clone());
+        async move {
+            let closed = if closed { "true" } else { "false" };
+            let res = admin
+                .call(
+                    "set_month_closed",
+                    &[
+                        ("group_id", group.as_str()),
+                        ("month", month),
+                        ("closed", closed),
+                        ("reason", "проверка"),
+                    ],
+                )
+                .await;
+            assert_eq!(res.status().as_u16(), 200, "{month} closed={closed}");
+        }
+    };
+    let left_on = || {
+        let id = id.clone();
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM children WHERE id = {id} AND left_on IS NOT NULL"
+            ))
+            .await
+        }
+    };
+
+    // A child who has not left cannot return.
+    let res = back().await;
+    assert_eq!(res.status().as_u16(), 409);
+    let err: Value = res.json().await.unwrap();
+    assert!(
+        err["ru"].as_str().unwrap().contains("нет даты выбытия"),
+        "{err}"
+    );
+    assert!(!err["en"].as_str().unwrap().is_empty());
+
+    let res = admin
+        .call(
+            "leave_child",
+            &[("child_id", &id), ("left_on", "2026-11-12")],
+        )
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(save_mark(&teacher, &group, "2026-11-13", &id).await, 409);
+
+    // A closed November holds days after the leaving date: returning would add them.
+    month("2026-11", true).await;
+    let res = back().await;
+    assert_eq!(res.status().as_u16(), 409);
+    let err: Value = res.json().await.unwrap();
+    let ru = err["ru"].as_str().unwrap();
+    assert!(ru.contains("закрыт") && ru.contains("11.2026"), "{err}");
+    assert!(ru.contains("12.11.2026"), "names the leaving date: {err}");
+    let en = err["en"].as_str().unwrap();
+    assert!(en.contains("closed") && en.contains("2026-11"), "{err}");
+    assert_eq!(left_on().await, 1, "the leaving date stays");
+    let card = admin.json("child_card", &[("child_id", &id)]).await;
+    assert_eq!(card["left_on"], "2026-11-12");
+    // So does a closed month later on, even with November open again.
+    month("2026-11", false).await;
+    month("2026-12", true).await;
+    let res = back().await;
+    assert_eq!(res.status().as_u16(), 409);
+    let err: Value = res.json().await.unwrap();
+    assert!(err["ru"].as_str().unwrap().contains("12.2026"), "{err}");
+    assert_eq!(left_on().await, 1);
+    month("2026-12", false).await;
+
+    // A closed month that ends before the leaving date does not change: allowed.
+    month("2026-10", true).await;
+    let res = back().await;
+    assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap());
+    assert_eq!(left_on().await, 0);
+    let card = admin.json("child_card", &[("child_id", &id)]).await;
+    assert_eq!(card["left_on"], Value::Null);
+    let list = admin
+        .json("list_children", &[("query", "Вернувшаяся"), ("page", "1")])
+        .await;
+    assert_eq!(list["rows"][0]["left_on"], Value::Null);
+
+    // Back in the group: marked after the old leaving date, and in the roster.
+    let sheet = teacher
+        .json(
+            "marking_sheet",
+            &[("group_id", &group), ("date", "2026-11-13")],
+        )
+        .await;
+    assert!(listed(&sheet, "children", &id), "{sheet}");
+    assert_eq!(save_mark(&teacher, &group, "2026-11-13", &id).await, 200);
+    let roster = teacher.json("group_roster", &[("group_id", &group)]).await;
+    assert!(listed_by_id(&roster["children"], &id), "{roster}");
+    let november = teacher
+        .json("timesheet", &[("group_id", &group), ("month", "2026-11")])
+        .await;
+    assert!(listed(&november["sheet"], "rows", &id));
+
+    // Returned once; a second time there is nothing to clear.
+    assert_eq!(back().await.status().as_u16(), 409);
+    // A child that does not exist is 404.
+    assert_eq!(
+        admin
+            .call("return_child", &[("child_id", "999999")])
+            .await
+            .status()
+            .as_u16(),
+        404
+    );
+}
+
+/// One import line: a child of «Солнышко» and its mother.
+fn import_line(child: &str, birth: &str, mother: &str, email: &str) -> String {
+    let (surname, given) = mother.split_once(' ').unwrap();
+    format!("{child};Игоревна;{birth};Солнышко;01.09.2026;{surname};{given};Ивановна;мать;;{email}")
+}
+
+async fn an_import_links_a_siblings_parent_and_one_parent_on_several_rows(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    // The elder sister, with her mother entered on the card.
+    let elder = add(&admin, &app, "Общая").await;
+    let mother = admin
+        .json(
+            "add_guardian",
+            &[
+                ("child_id", elder.as_str()),
+                ("guardian_surname", "Общая"),
+                ("guardian_given_name", "Ольга"),
+                ("guardian_patronymic", "Ивановна"),
+                ("relation", "мать"),
+                ("phone", ""),
+                ("email", "olga@example.ru"),
+            ],
+        )
+        .await
+        .as_i64()
+        .unwrap();
+    let people = app.count("SELECT COUNT(*) FROM people").await;
+    let children_of = |person: i64| {
+        let app = &app;
+        async move {
+            app.count(&format!(
+                "SELECT COUNT(*) FROM child_guardians WHERE person_id = {person}"
+            ))
+            .await
+        }
+    };
+
+    let csv = [
+        HEADER.to_owned(),
+        // 2: the younger sister: her mother is the elder's (e-mail in other case).
+        import_line("Общая;Анна", "02.02.2023", "Общая Ольга", "OLGA@example.ru"),
+        // 3, 4: two brothers with one mother, new to the books.
+        import_line(
+            "Новиков;Пётр",
+            "03.03.2021",
+            "Новикова Анна",
+            "anna@example.ru",
+        ),
+        import_line(
+            "Новиков;Павел",
+            "04.04.2023",
+            "Новикова Анна",
+            "anna@example.ru",
+        ),
+        // 5: a bad birth date: neither the child nor its mother is written.
+        import_line(
+            "Новиков;Плохой",
+            "31.02.2022",
+            "Новикова Светлана",
+            "sveta@example.ru",
+        ),
+        // 6: the elder sister again: refused as enrolled, and her «new» mother with it.
+        import_line(
+            "Общая;Вера",
+            "05.05.2021",
+            "Двойникова Мария",
+            "dvoinik@example.ru",
+        ),
+        // 7: the same name without an e-mail is not enough to be the same person.
+        import_line("Новиков;Семён", "06.06.2022", "Новикова Анна", ""),
+        // 8: nor the same e-mail with another given name.
+        import_line(
+            "Новикова;Дарья",
+            "07.07.2022",
+            "Новикова Ирина",
+            "anna@example.ru",
+        ),
+    ]
+    .join("\r\n");
+    let res = upload(&admin, &csv).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let summary: Value = res.json().await.unwrap();
+    assert_eq!(summary["total_rows"], 7);
+    assert_eq!(summary["imported"], 5, "{summary}");
+    let refused: Vec<u64> = summary["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(refused, [5, 6], "{summary}");
+
+    // The sisters share the one mother, linked with the row's relation.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE surname = 'Общая'")
+            .await,
+        1
+    );
+    assert_eq!(children_of(mother).await, 2);
+    let younger = app
+        .scalar("SELECT id FROM children WHERE surname = 'Общая' AND given_name = 'Анна'")
+        .await;
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM child_guardians WHERE child_id = {younger} \
+             AND person_id = {mother} AND relation = 'мать'"
+        ))
+        .await,
+        1
+    );
+    // The brothers' mother is one new person, for both rows of the file.
+    let anna = app
+        .scalar(
+            "SELECT id FROM people WHERE surname = 'Новикова' AND given_name = 'Анна' \
+             AND email = 'anna@example.ru'",
+        )
+        .await;
+    assert_eq!(children_of(anna).await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people WHERE surname = 'Новикова' AND given_name = 'Анна'")
+            .await,
+        2,
+        "and one more «Новикова Анна» without an e-mail"
+    );
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM people WHERE surname = 'Новикова' AND given_name = 'Ирина'"
+        )
+        .await,
+        1
+    );
+    // Refused rows wrote nothing of themselves.
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM people WHERE surname = 'Двойникова' \
+             OR (surname = 'Новикова' AND given_name = 'Светлана')"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM children WHERE given_name = 'Плохой'")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM people").await,
+        people + 3,
+        "Анна with and without e-mail, Ирина"
+    );
+    // The card lists the linked mother.
+    let card = admin
+        .json("child_card", &[("child_id", &younger.to_string())])
+        .await;
+    assert_eq!(card["guardians"][0]["person_id"], mother);
+    assert_eq!(card["guardians"][0]["full_name"], "Общая Ольга Ивановна");
+
+    // A later file finds her again: a third brother.
+    let later = [
+        HEADER.to_owned(),
+        import_line(
+            "Новиков;Илья",
+            "08.08.2024",
+            "Новикова Анна",
+            "anna@example.ru",
+        ),
+    ]
+    .join("\r\n");
+    let summary: Value = upload(&admin, &later).await.json().await.unwrap();
+    assert_eq!(summary["imported"], 1, "{summary}");
+    assert_eq!(children_of(anna).await, 3);
+
+    // Another organisation's import does not reach this one's parents.
+    let foreign = app.signed_in(ADMIN2.login, ADMIN2.password).await;
+    let other = [
+        HEADER.to_owned(),
+        import_line(
+            "Чужой;Артём",
+            "09.09.2022",
+            "Новикова Анна",
+            "anna@example.ru",
+        )
+        .replace("Солнышко", "Радуга"),
+    ]
+    .join("\r\n");
+    let summary: Value = upload(&foreign, &other).await.json().await.unwrap();
+    assert_eq!(summary["imported"], 1, "{summary}");
+    assert_eq!(children_of(anna).await, 3);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM people WHERE surname = 'Новикова' AND given_name = 'Анна' \
+             AND email = 'anna@example.ru'"
+        )
+        .await,
+        2,
+        "a person of its own"
+    );
 }

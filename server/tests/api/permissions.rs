@@ -539,6 +539,15 @@ async fn permission_matrix(app: TestApp) {
     );
     // Only the admin's calls of the card wrote anything.
     assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM children WHERE id = {} AND left_on IS NULL",
+            ids.ivanova
+        ))
+        .await,
+        1,
+        "the admin's leaving date was cleared by the admin's return_child"
+    );
+    assert_eq!(
         app.count("SELECT COUNT(*) FROM children WHERE surname = 'Матрицына'")
             .await,
         1
@@ -652,6 +661,8 @@ async fn contingent_cells(app: &TestApp, sun: &str, ivanova: &str) -> Vec<Cell> 
             owned(&[("child_id", ivanova), ("left_on", "2027-08-31")]),
             admin_only,
         ),
+        // After the admin's leaving date above; the admin's call clears it again.
+        ("return_child", owned(&[("child_id", ivanova)]), admin_only),
         (
             "add_guardian",
             owned(&[
