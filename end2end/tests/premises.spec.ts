@@ -60,6 +60,17 @@ test('the admin adds a building and a room, and a room in use cannot be archived
 
   await page.reload();
   await expect(room(page, 'Спальня').locator('.places')).toHaveText('12');
+
+  // The search narrows the rooms by room, group or building, whatever the case.
+  await hydrated(page);
+  await page.getByLabel('Поиск кабинета').fill('солнышко');
+  await expect(page.locator('tr.room:visible')).toHaveCount(1);
+  await expect(room(page, 'Групповая 1')).toBeVisible();
+  await page.getByLabel('Поиск кабинета').fill(`спальня ${name.split(' ')[1]}`);
+  await expect(room(page, 'Спальня')).toBeVisible();
+  await expect(room(page, 'Групповая 1')).toBeHidden();
+  await page.getByLabel('Поиск кабинета').fill('');
+  await expect(room(page, 'Групповая 1')).toBeVisible();
 });
 
 test('a group gets its ages, stay mode and room, with errors for a bad age band', async ({ page }) => {

@@ -185,3 +185,31 @@ where
         })
     }
 }
+
+/// Whether a row's text answers an in-page search: every word of the query occurs in
+/// it, without regard to case or «ё». Small reference books come whole to the page, so
+/// their search needs no server round trip.
+pub fn matches_words(haystack: &str, query: &str) -> bool {
+    let key = |s: &str| s.to_lowercase().replace('ё', "е");
+    let haystack = key(haystack);
+    key(query)
+        .split_whitespace()
+        .all(|word| haystack.contains(word))
+}
+
+/// The text typed into a page's in-page search box.
+#[derive(Clone, Copy)]
+pub struct InPageSearch(pub RwSignal<String>);
+
+#[cfg(test)]
+mod tests {
+    use super::matches_words;
+
+    #[test]
+    fn every_word_must_occur_whatever_the_case_or_yo() {
+        assert!(matches_words("Групповая 3 Солнышко", ""));
+        assert!(matches_words("Групповая 3 Солнышко", "солн 3"));
+        assert!(matches_words("Зал ёлочки", "ЕЛОЧ"));
+        assert!(!matches_words("Групповая 3 Солнышко", "солн 4"));
+    }
+}

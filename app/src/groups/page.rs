@@ -5,7 +5,7 @@ use super::{
     list_groups, load_group_roster, load_group_settings, AddGroup, AdminGroupRow, ArchiveGroup,
     Choice, GroupRoster, GroupSettings, GroupSummary, SaveGroup,
 };
-use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::components::{matches_words, ErrorNotice, Field, FormError, Gate, InPageSearch};
 use crate::domain::{GroupName, Lang, Role};
 use crate::error::AppError;
 use crate::i18n::{t, use_lang};
@@ -26,7 +26,7 @@ fn GroupsEditor() -> impl IntoView {
     // An organisation has tens of groups: the whole list comes at once and the search
     // narrows it in the page.
     let search = RwSignal::new(String::new());
-    provide_context(GroupSearch(search));
+    provide_context(InPageSearch(search));
 
     Effect::new(move |_| {
         if let Some(Ok(_)) = add_group.value().get() {
@@ -98,22 +98,16 @@ fn GroupsEditor() -> impl IntoView {
     }
 }
 
-#[derive(Clone, Copy)]
-struct GroupSearch(RwSignal<String>);
-
 /// Whether a group's row answers the search: every word in its name, room or mode.
 fn matches_search(row: &AdminGroupRow, query: &str) -> bool {
-    let key = |s: &str| s.to_lowercase().replace('ё', "е");
-    let haystack = key(&format!(
+    let haystack = format!(
         "{} {} {} {}",
         row.name,
         row.room.as_deref().unwrap_or_default(),
         row.stay_mode_ru.as_deref().unwrap_or_default(),
         row.stay_mode_en.as_deref().unwrap_or_default()
-    ));
-    key(query)
-        .split_whitespace()
-        .all(|word| haystack.contains(word))
+    );
+    matches_words(&haystack, query)
 }
 
 fn age_band(lang: Lang, from: Option<i64>, to: Option<i64>) -> String {
@@ -133,7 +127,7 @@ fn age_band(lang: Lang, from: Option<i64>, to: Option<i64>) -> String {
 #[component]
 fn AdminGroupTable(groups: Vec<AdminGroupRow>) -> impl IntoView {
     let lang = use_lang();
-    let search = use_context::<GroupSearch>().map(|GroupSearch(s)| s);
+    let search = use_context::<InPageSearch>().map(|InPageSearch(s)| s);
     if groups.is_empty() {
         return view! { <p class="muted">{t("Групп пока нет.", "No groups yet.")}</p> }.into_any();
     }

@@ -3,7 +3,9 @@ use leptos::prelude::*;
 use super::{
     list_premises, ArchiveBuilding, ArchiveRoom, BuildingRow, RoomRow, SaveBuilding, SaveRoom,
 };
-use crate::components::{form_error, refresh_on_success, Changed, ErrorNotice, Gate};
+use crate::components::{
+    form_error, matches_words, refresh_on_success, Changed, ErrorNotice, Gate, InPageSearch,
+};
 use crate::domain::premises::{occupancy, Occupancy};
 use crate::domain::{Lang, Role};
 use crate::i18n::{t, use_lang};
@@ -20,6 +22,8 @@ fn Premises() -> impl IntoView {
     let add = ServerAction::<SaveBuilding>::new();
     refresh_on_success(add);
     let premises = Resource::new(move || changed.get(), |_| list_premises());
+    let search = RwSignal::new(String::new());
+    provide_context(InPageSearch(search));
     view! {
         <h1>{t("Здания, кабинеты, места", "Buildings, rooms and places")}</h1>
         <p class="muted">
@@ -28,6 +32,12 @@ fn Premises() -> impl IntoView {
                 "A group lives in a room; the room's places are compared with the children of its groups.",
             )}
         </p>
+        <div class="toolbar">
+            <label for="room-search" class="visually-hidden">{t("Поиск кабинета", "Find a room")}</label>
+            <input id="room-search" type="search" autocomplete="off"
+                placeholder=t("Поиск по кабинету, группе или зданию", "Search by room, group or building")
+                on:input=move |ev| search.set(event_target_value(&ev))/>
+        </div>
         <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match premises.await {
@@ -88,7 +98,7 @@ fn BuildingCard(building: BuildingRow) -> impl IntoView {
             </h2>
             {(!address.is_empty()).then(|| view! { <p class="muted address">{address.clone()}</p> })}
             {if has_rooms {
-                view! { <RoomTable rooms building_id=id lang/> }.into_any()
+                view! { <RoomTable rooms building_id=id building_name=name.clone() lang/> }.into_any()
             } else {
                 view! { <p class="muted">{t("Кабинетов пока нет.", "No rooms yet.")}</p> }.into_any()
             }}
@@ -136,7 +146,12 @@ fn BuildingCard(building: BuildingRow) -> impl IntoView {
 }
 
 #[component]
-fn RoomTable(rooms: Vec<RoomRow>, building_id: i64, lang: Lang) -> impl IntoView {
+fn RoomTable(
+    rooms: Vec<RoomRow>,
+    building_id: i64,
+    building_name: String,
+    lang: Lang,
+) -> impl IntoView {
     view! {
         <table class="rooms">
             <thead>
@@ -149,14 +164,14 @@ fn RoomTable(rooms: Vec<RoomRow>, building_id: i64, lang: Lang) -> impl IntoView
                 </tr>
             </thead>
             <tbody>
-                {rooms.into_iter().map(|room| view! { <RoomLine room building_id lang/> }).collect_view()}
+                {rooms.into_iter().map(|room| view! { <RoomLine room building_id building_name=building_name.clone() lang/> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn RoomLine(room: RoomRow, building_id: i64, lang: Lang) -> impl IntoView {
+fn RoomLine(room: RoomRow, building_id: i64, building_name: String, lang: Lang) -> impl IntoView {
     let edit = ServerAction::<SaveRoom>::new();
     let archive = ServerAction::<ArchiveRoom>::new();
     refresh_on_success(edit);
@@ -194,8 +209,11 @@ fn RoomLine(room: RoomRow, building_id: i64, lang: Lang) -> impl IntoView {
         .map(|g| g.name.clone())
         .collect::<Vec<_>>()
         .join(", ");
+    let search = use_context::<InPageSearch>().map(|InPageSearch(s)| s);
+    let haystack = format!("{name} {groups} {building_name}");
+    let hidden = move || search.is_some_and(|s| !matches_words(&haystack, &s.read()));
     view! {
-        <tr class="room" class:archived=archived data-room=name_attr>
+        <tr class="room" class:archived=archived data-room=name_attr hidden=hidden>
             <td class="room-name">
                 {name.clone()}
                 {archived.then(|| view! { " " <span class="tag">{t("в архиве", "archived")}</span> })}
