@@ -8,7 +8,8 @@ pub mod password;
 pub mod session;
 
 pub use pages::{
-    use_me, ChangePasswordPage, ChooseRolePage, LoginPage, MeResource, SsoErrorPage, UserBar,
+    refetch_me, use_me, ChangePasswordPage, ChooseRolePage, LoginPage, MeResource, SsoErrorPage,
+    UserBar,
 };
 
 use leptos::prelude::*;

@@ -17,15 +17,29 @@ pub fn provide_me() {
     let location = use_location();
     let me: MeResource = Resource::new(move || location.pathname.get(), |_| whoami());
     provide_context(me);
+    let bar: MeResource = Resource::new(move || location.pathname.get(), |_| whoami());
+    provide_context(BarMe(bar));
 }
+
+/// The top bar's own copy of the signed-in person. One resource awaited by two
+/// Suspense boundaries (the bar's and the page's) now and then left a server-rendered
+/// page unfinished (leptos#4851, seen here once in a test run): each awaits its own.
+#[derive(Clone, Copy)]
+struct BarMe(MeResource);
 
 pub fn use_me() -> MeResource {
     expect_context::<MeResource>()
 }
 
+/// Reads the signed-in person again, for the page and the top bar alike.
+pub fn refetch_me() {
+    use_me().refetch();
+    expect_context::<BarMe>().0.refetch();
+}
+
 #[component]
 pub fn UserBar() -> impl IntoView {
-    let me = use_me();
+    let BarMe(me) = expect_context::<BarMe>();
     let lang = use_lang();
     let logout = ServerAction::<Logout>::new();
     view! {

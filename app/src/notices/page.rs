@@ -6,7 +6,7 @@ use super::{
     GroupNotices, Inbox, InboxItem, MarkNoticeRead, NoticeKind, NoticeReason, NoticeStatus,
     WriteNotice,
 };
-use crate::auth::use_me;
+use crate::auth::refetch_me;
 use crate::components::{ErrorNotice, Field, FormError, Gate};
 use crate::domain::Role;
 use crate::i18n::{t, use_lang, Lang};
@@ -87,12 +87,11 @@ fn InboxView() -> impl IntoView {
         |_| load_inbox(),
     );
     // The unread count in the top bar follows what happens here.
-    let me = use_me();
     let lang = use_lang();
     Effect::new(move |prev: Option<(usize, usize)>| {
         let now = (read.version().get(), answer.version().get());
         if prev.is_some_and(|p| p != now) {
-            me.refetch();
+            refetch_me();
         }
         now
     });
