@@ -14,6 +14,13 @@ install_test_tools
 start_postgres
 export TABEL_REQUIRE_POSTGRES=1 TABEL_REQUIRE_SMTP=1
 
+# Each integration test and browser run makes a database of its own and leaves it for
+# a look after a failure; drop those of earlier runs, or repeated runs fill the disk.
+log "dropping the test databases of earlier runs"
+for db in $(psql "$TABEL_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname ~ '^tabel_(test|e2e|region)_'"); do
+    psql "$TABEL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" || log "kept $db (in use)"
+done
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
