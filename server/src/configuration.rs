@@ -39,8 +39,9 @@ pub struct WorkerSettings {
     pub retry_base: Duration,
     /// How long a worker may hold mail it is sending before another may take it over.
     pub lease: Duration,
-    /// When (server local time) the day's summary goes to each org admin.
-    pub daily_summary_at: NaiveTime,
+    /// When (server local time) the day's summary goes to each org admin; `None` sends
+    /// none on its own (tests that queue summaries themselves, at any hour of the day).
+    pub daily_summary_at: Option<NaiveTime>,
 }
 
 impl Default for WorkerSettings {
@@ -49,7 +50,7 @@ impl Default for WorkerSettings {
             poll_interval: Duration::from_secs(2),
             retry_base: Duration::from_secs(30),
             lease: Duration::from_secs(120),
-            daily_summary_at: NaiveTime::from_hms_opt(10, 0, 0).expect("valid time"),
+            daily_summary_at: NaiveTime::from_hms_opt(10, 0, 0),
         }
     }
 }
@@ -106,12 +107,14 @@ impl Settings {
             retry_base: millis_env("TABEL_MAIL_RETRY_BASE_MS")?.unwrap_or(defaults.retry_base),
             lease: defaults.lease,
             daily_summary_at: match non_empty_env("TABEL_DAILY_SUMMARY_AT") {
-                Some(raw) => NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| {
-                    ConfigError::InvalidValue {
-                        name: "TABEL_DAILY_SUMMARY_AT",
-                        reason: format!("{raw:?} is not a time of day like 10:00"),
-                    }
-                })?,
+                Some(raw) => {
+                    Some(NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| {
+                        ConfigError::InvalidValue {
+                            name: "TABEL_DAILY_SUMMARY_AT",
+                            reason: format!("{raw:?} is not a time of day like 10:00"),
+                        }
+                    })?)
+                }
                 None => defaults.daily_summary_at,
             },
         };

@@ -84,9 +84,12 @@ impl Worker {
     }
 
     async fn queue_summary_if_due(&mut self) -> Result<(), app::error::AppError> {
+        let Some(due_at) = self.settings.daily_summary_at else {
+            return Ok(());
+        };
         let now = chrono::Local::now();
         let today = now.date_naive();
-        if now.time() < self.settings.daily_summary_at || self.summary_queued_for == Some(today) {
+        if now.time() < due_at || self.summary_queued_for == Some(today) {
             return Ok(());
         }
         let queued =

@@ -136,6 +136,9 @@ fn with_mail(port: u16) -> impl FnOnce(&mut Settings) {
         });
         s.workers.poll_interval = Duration::from_millis(50);
         s.workers.retry_base = Duration::from_millis(200);
+        // The tests queue the summaries they expect; after 10:00 the scheduled one
+        // would add today's to every count.
+        s.workers.daily_summary_at = None;
     }
 }
 
@@ -199,6 +202,7 @@ on_both_backends_with_smtp!(
     notices_are_mailed_once_each_in_the_recipients_language,
     mail_waits_while_the_smtp_server_is_down_and_goes_when_it_is_back,
     the_daily_summary_goes_to_each_admin_once,
+    the_scheduled_summary_goes_once_a_day_when_due,
 );
 
 async fn notices_are_mailed_once_each_in_the_recipients_language(backend: Backend) {
@@ -302,6 +306,44 @@ async fn mail_waits_while_the_smtp_server_is_down_and_goes_when_it_is_back(backe
             .await,
         1
     );
+}
+
+async fn the_scheduled_summary_goes_once_a_day_when_due(backend: Backend) {
+    let port = free_port();
+    let sink = SmtpSink::start(port, temp_dir("scheduled"));
+    let mail = with_mail(port);
+    // Due since midnight: the workers queue today's summaries on their first tick.
+    let Some(app) = spawn_app_with(backend, true, move |s: &mut Settings| {
+        mail(s);
+        s.workers.daily_summary_at = chrono::NaiveTime::from_hms_opt(0, 0, 0);
+    })
+    .await
+    else {
+        return;
+    };
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%d.%m.%Y")
+        .to_string();
+    let mails = sink.wait_for(2, Duration::from_secs(15)).await;
+    let recipients: BTreeSet<String> = mails
+        .iter()
+        .map(|m| {
+            assert!(m["subject"].as_str().unwrap().contains(&today), "{m}");
+            m["to"][0].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(
+        recipients,
+        BTreeSet::from([
+            "admin@sad1.example.ru".into(),
+            "admin@sad2.example.ru".into()
+        ])
+    );
+    // Many more ticks (50 ms apart) queue nothing more today.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(sink.mails().len(), 2, "{:#?}", sink.mails());
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 2);
 }
 
 async fn the_daily_summary_goes_to_each_admin_once(backend: Backend) {
