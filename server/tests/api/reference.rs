@@ -59,12 +59,7 @@ async fn an_organisation_overrides_a_reason_and_the_timesheet_follows(app: TestA
         )
         .await;
     let reasons = admin.json("list_reasons", &[]).await;
-    let p = reasons
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == "П")
-        .unwrap();
+    let p = reason(&reasons, "П");
     assert_eq!(
         (p["excused"].clone(), p["charged"].clone(), p["own"].clone()),
         (json!(true), json!(false), json!(true))
@@ -89,12 +84,7 @@ async fn an_organisation_overrides_a_reason_and_the_timesheet_follows(app: TestA
     // Another organisation still has the default.
     let admin2 = app.signed_in(ADMIN2.login, ADMIN2.password).await;
     let theirs = admin2.json("list_reasons", &[]).await;
-    let p2 = theirs
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["code"] == "П")
-        .unwrap();
+    let p2 = reason(&theirs, "П");
     assert_eq!(
         (p2["charged"].clone(), p2["own"].clone()),
         (json!(true), json!(false))
