@@ -116,18 +116,6 @@ impl Db {
     }
 }
 
-/// Milliseconds since the Unix epoch: how instants are stored on both backends.
-pub fn now_millis() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-/// A stored instant in the server's local time, for people to read.
-pub fn local_time(at_ms: i64, format: &str) -> String {
-    chrono::DateTime::from_timestamp_millis(at_ms)
-        .map(|t| t.with_timezone(&chrono::Local).format(format).to_string())
-        .unwrap_or_default()
-}
-
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     err.as_database_error()
         .is_some_and(|db| db.is_unique_violation())

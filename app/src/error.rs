@@ -63,6 +63,7 @@ impl AppError {
         lang.pick(&self.ru, &self.en).to_owned()
     }
 
+    /// The message for one field: its own, or the one in `details` naming it.
     pub fn for_field(&self, name: &str) -> Option<(&str, &str)> {
         if self.field.as_deref() == Some(name) {
             return Some((&self.ru, &self.en));
@@ -73,18 +74,25 @@ impl AppError {
             .map(|d| (d.ru.as_str(), d.en.as_str()))
     }
 
-    pub fn invalid(field: &str, reason: &impl Bilingual) -> Self {
+    /// An error about one field of a form, which the form shows beside that field.
+    pub fn on_field(
+        kind: ErrorKind,
+        field: &str,
+        ru: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
         Self {
             field: Some(field.to_owned()),
-            ..Self::new(ErrorKind::Invalid, reason.ru(), reason.en())
+            ..Self::new(kind, ru, en)
         }
     }
 
+    pub fn invalid(field: &str, reason: &impl Bilingual) -> Self {
+        Self::on_field(ErrorKind::Invalid, field, reason.ru(), reason.en())
+    }
+
     pub fn conflict(field: &str, ru: impl Into<String>, en: impl Into<String>) -> Self {
-        Self {
-            field: Some(field.to_owned()),
-            ..Self::new(ErrorKind::Conflict, ru, en)
-        }
+        Self::on_field(ErrorKind::Conflict, field, ru, en)
     }
 
     pub fn forbidden() -> Self {

@@ -22,9 +22,21 @@ pub mod staff;
 pub mod sync;
 
 #[cfg(feature = "ssr")]
+pub mod access;
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod enrolment;
+#[cfg(feature = "ssr")]
 pub mod export;
+#[cfg(feature = "ssr")]
+pub mod input;
+#[cfg(feature = "ssr")]
+pub mod marks;
+#[cfg(feature = "ssr")]
+pub mod rows;
 #[cfg(feature = "ssr")]
 pub mod state;
 

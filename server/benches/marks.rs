@@ -46,7 +46,7 @@ fn save_group_batch(c: &mut Criterion) {
                     group_id,
                     "2026-11-02",
                     &batch,
-                    repo::Origin {
+                    app::marks::Origin {
                         device: "bench",
                         path: "bench",
                     },

@@ -2,7 +2,8 @@
 //! newcomer sees real data on the first start. Passwords are listed in the README.
 
 use app::auth::password;
-use app::db::{now_millis, Db};
+use app::clock::now_millis;
+use app::db::Db;
 use app::domain::{GroupName, Role};
 use sqlx::{Any, Row, Transaction};
 

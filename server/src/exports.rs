@@ -2,12 +2,13 @@
 //! functions, so the browser saves them as files; the same session and permission
 //! checks apply as to every server function.
 
-use app::attendance::repo::{reasons, timesheet_view};
+use app::attendance::repo::timesheet_view;
 use app::auth::session::require_actor_from_headers;
 use app::db::Db;
 use app::error::AppError;
 use app::export::analytics::{month_csv, month_xlsx, MonthTable};
 use app::export::{timesheet_pdf, timesheet_xlsx, TimesheetHeader};
+use app::reference::repo::reasons;
 use axum::{
     extract::{Path, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
@@ -136,7 +137,7 @@ async fn render(
     .bind(organisation_id)
     .fetch_optional(db.pool())
     .await?
-    .map(|r| app::groups::repo::full_name(&r))
+    .map(|r| app::rows::full_name(&r))
     .transpose()?
     .unwrap_or_default();
     let header = TimesheetHeader {
@@ -148,7 +149,7 @@ async fn render(
         month: view.sheet.month,
         responsible: view.responsible.clone(),
         head,
-        generated_on: app::attendance::repo::today(),
+        generated_on: app::clock::today(),
         reasons: reasons(db, organisation_id).await?,
     };
     let rendered = match ext {

@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use app::auth::{password, session};
-use app::db::{now_millis, Db};
+use app::clock::now_millis;
+use app::db::Db;
 use app::domain::person_name::{NamePart, PersonName};
 use axum::{
     extract::{Query, State},

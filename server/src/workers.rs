@@ -4,7 +4,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use app::db::{now_millis, Db};
+use app::clock::now_millis;
+use app::db::Db;
 use app::domain::notice::MAX_SEND_ATTEMPTS;
 use app::notices::outbox::{self, Delivery, QueuedMail};
 use chrono::NaiveDate;

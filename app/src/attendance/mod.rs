@@ -5,60 +5,15 @@ mod page;
 pub mod repo;
 
 pub use page::{MarkHistoryPage, MarkingPage, TimesheetPage};
+// The reason book's options, shown by the marking page and the табель.
+pub use crate::reference::{ReasonNameEn, ReasonOption};
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::timesheet::{Mark, Timesheet};
-use crate::domain::Lang;
 use crate::error::AppError;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReasonOption {
-    pub code: String,
-    pub name_ru: String,
-    /// Withdrawn from the reference book: shown on the marks made with it, never
-    /// offered for a new one.
-    #[serde(default)]
-    pub archived: bool,
-}
-
-impl ReasonOption {
-    pub fn of(reason: &crate::domain::timesheet::AbsenceReason) -> Self {
-        Self {
-            code: reason.code.clone(),
-            name_ru: reason.name_ru.clone(),
-            archived: reason.archived,
-        }
-    }
-
-    /// Whether a picker whose current choice is `current` lists this reason.
-    pub fn offered_with(&self, current: &str) -> bool {
-        !self.archived || self.code == current
-    }
-}
-
-/// The English name of an offered reason, by code: the English interface's side of
-/// [`ReasonOption`], which other views (the offline bundle, notices) share unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReasonNameEn {
-    pub code: String,
-    pub name_en: String,
-}
-
-impl ReasonOption {
-    /// The reason's name in `lang`; the Russian one when no English name came with it.
-    pub fn name<'a>(&'a self, lang: Lang, names_en: &'a [ReasonNameEn]) -> &'a str {
-        match lang {
-            Lang::Ru => &self.name_ru,
-            Lang::En => names_en
-                .iter()
-                .find(|n| n.code == self.code)
-                .map_or(self.name_ru.as_str(), |n| n.name_en.as_str()),
-        }
-    }
-}
 
 /// `2026-10` → `October 2026`: the English counterpart of the Russian month title.
 pub(crate) fn month_title_en(month: &str) -> Option<String> {
@@ -142,9 +97,9 @@ pub async fn save_marks(
     marks: Vec<MarkInput>,
 ) -> Result<usize, AppError> {
     crate::state::with_actor(|db, actor| async move {
-        let device = repo::device_of_request();
+        let device = crate::access::device_of_request();
         let delivery = crate::state::AppState::current()?.delivery;
-        let origin = repo::Origin {
+        let origin = crate::marks::Origin {
             device: &device,
             path: "web",
         };
@@ -219,27 +174,4 @@ pub async fn request_month_close(group_id: i64, month: String) -> Result<(), App
         repo::request_month_close(&db, &actor, group_id, &month).await
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ReasonOption;
-    use crate::domain::timesheet::AbsenceReason;
-
-    #[test]
-    fn an_archived_reason_is_listed_only_where_it_is_the_current_choice() {
-        let mut book = AbsenceReason::defaults();
-        book[0].archived = true;
-        let options: Vec<ReasonOption> = book.iter().map(ReasonOption::of).collect();
-        let listed = |current: &str| {
-            options
-                .iter()
-                .filter(|o| o.offered_with(current))
-                .map(|o| o.code.as_str())
-                .collect::<Vec<_>>()
-        };
-        assert!(!listed("").contains(&"Б"));
-        assert!(!listed("О").contains(&"Б"));
-        assert_eq!(listed("Б").len(), book.len());
-    }
 }

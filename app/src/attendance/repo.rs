@@ -3,116 +3,23 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use sqlx::Row;
 
-use super::{MarkInput, MarkRow, MarkingSheet, ReasonNameEn, ReasonOption, TimesheetView};
-use crate::db::{local_time, now_millis, Db};
+use super::{MarkInput, MarkRow, MarkingSheet, ReasonOption, TimesheetView};
+use crate::access::{authorized_group, child_scope, group_scope};
+use crate::clock::{local_time, now_millis, today};
+use crate::db::Db;
 use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::marking::{check_mark, MarkContext};
 use crate::domain::permissions::GroupScope;
 use crate::domain::timesheet::{
-    AbsenceReason, Enrolment, Mark, Marks, Timesheet, TimesheetChild, TimesheetInput,
+    AbsenceReason, Enrolment, Mark, Timesheet, TimesheetChild, TimesheetInput,
 };
 use crate::domain::{Actor, Bilingual, Permission, Role};
 use crate::error::{AppError, ErrorKind};
-use crate::groups::repo::{full_name, group_scope};
+use crate::input::{parse_date, parse_month};
+use crate::marks::{self, month_closed, Origin};
 use crate::notices::outbox::Delivery;
-use crate::notices::repo as notices;
-
-pub fn today() -> NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-pub fn parse_date(raw: &str) -> Result<NaiveDate, AppError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| AppError {
-        field: Some("date".into()),
-        ..AppError::new(
-            ErrorKind::Invalid,
-            format!("Дата «{raw}» не распознана (нужно ГГГГ-ММ-ДД)."),
-            format!("The date “{raw}” is not valid (expected YYYY-MM-DD)."),
-        )
-    })
-}
-
-pub fn parse_month(raw: &str) -> Result<Month, AppError> {
-    Month::parse(raw).map_err(|e| AppError::invalid("month", &e))
-}
-
-/// Which device a change came from, for the audit log.
-pub fn device_of_request() -> String {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|p| p.headers.get(http::header::USER_AGENT).cloned())
-        .and_then(|v| v.to_str().ok().map(|s| s.chars().take(200).collect()))
-        .unwrap_or_default()
-}
-
-pub async fn calendar(db: &Db, organisation_id: i64) -> Result<AcademicCalendar, AppError> {
-    let rows = sqlx::query("SELECT day, kind FROM calendar_days WHERE organisation_id = $1")
-        .bind(organisation_id)
-        .fetch_all(db.pool())
-        .await?;
-    let (mut holidays, mut working) = (Vec::new(), Vec::new());
-    for r in &rows {
-        let day = parse_date(&r.try_get::<String, _>("day")?)?;
-        match r.try_get::<String, _>("kind")?.as_str() {
-            "holiday" => holidays.push(day),
-            _ => working.push(day),
-        }
-    }
-    AcademicCalendar::new(holidays, working).map_err(|e| {
-        tracing::error!(organisation_id, error = %e, "stored calendar is inconsistent");
-        AppError::internal()
-    })
-}
-
-/// The regional defaults, with the organisation's own rows overriding them by code.
-pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>, AppError> {
-    let rows = sqlx::query(
-        "SELECT organisation_id, code, name_ru, name_en, excused, charged, archived FROM absence_reasons \
-         WHERE organisation_id IS NULL OR organisation_id = $1 ORDER BY position, code",
-    )
-    .bind(organisation_id)
-    .fetch_all(db.pool())
-    .await?;
-    let mut by_code: Vec<AbsenceReason> = Vec::new();
-    for r in &rows {
-        let reason = AbsenceReason {
-            code: r.try_get("code")?,
-            name_ru: r.try_get("name_ru")?,
-            name_en: r.try_get("name_en")?,
-            excused: r.try_get::<i64, _>("excused")? != 0,
-            charged: r.try_get::<i64, _>("charged")? != 0,
-            archived: r.try_get::<i64, _>("archived")? != 0,
-        };
-        let own = r.try_get::<Option<i64>, _>("organisation_id")?.is_some();
-        match by_code.iter_mut().find(|x| x.code == reason.code) {
-            Some(existing) if own => *existing = reason,
-            Some(_) => {}
-            None => by_code.push(reason),
-        }
-    }
-    Ok(by_code)
-}
-
-/// The English names of `reasons`, for [`ReasonOption`]s made of them.
-pub fn reason_names_en(reasons: &[AbsenceReason]) -> Vec<ReasonNameEn> {
-    reasons
-        .iter()
-        .map(|r| ReasonNameEn {
-            code: r.code.clone(),
-            name_en: r.name_en.clone(),
-        })
-        .collect()
-}
-
-pub async fn month_closed(db: &Db, group_id: i64, month: Month) -> Result<bool, AppError> {
-    Ok(
-        sqlx::query("SELECT 1 FROM month_closures WHERE group_id = $1 AND month = $2")
-            .bind(group_id)
-            .bind(month.to_string())
-            .fetch_optional(db.pool())
-            .await?
-            .is_some(),
-    )
-}
+use crate::reference::repo::{calendar, reason_names_en, reasons};
+use crate::rows::{enrolment_of, full_name};
 
 struct GroupChild {
     id: i64,
@@ -137,74 +44,6 @@ async fn group_children(db: &Db, group_id: i64) -> Result<Vec<GroupChild>, AppEr
             })
         })
         .collect()
-}
-
-/// A child's enrolment from a row with `enrolled_on` and `left_on`.
-pub(crate) fn enrolment_of(row: &sqlx::any::AnyRow) -> Result<Enrolment, AppError> {
-    let enrolled_on = parse_date(&row.try_get::<String, _>("enrolled_on")?)?;
-    let left_on = row
-        .try_get::<Option<String>, _>("left_on")?
-        .map(|d| parse_date(&d))
-        .transpose()?;
-    Enrolment::new(enrolled_on, left_on).map_err(|e| {
-        tracing::error!(error = %e, "stored enrolment is inconsistent");
-        AppError::internal()
-    })
-}
-
-/// The column encoding of a mark: `status` and `reason`.
-pub(crate) fn mark_from_row(status: &str, reason: Option<String>) -> Mark {
-    match status {
-        "present" => Mark::Present,
-        _ => Mark::Absent { reason },
-    }
-}
-
-pub(crate) fn mark_columns(mark: &Mark) -> (&'static str, Option<&str>) {
-    match mark {
-        Mark::Present => ("present", None),
-        Mark::Absent { reason } => ("absent", reason.as_deref()),
-    }
-}
-
-async fn marks_between(
-    db: &Db,
-    group_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Marks, AppError> {
-    let rows = sqlx::query(
-        "SELECT m.child_id, m.day, m.status, m.reason FROM marks m JOIN children c ON c.id = m.child_id \
-         WHERE c.group_id = $1 AND m.day >= $2 AND m.day <= $3",
-    )
-    .bind(group_id)
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(db.pool())
-    .await?;
-    let mut marks = BTreeMap::new();
-    for r in &rows {
-        let day = parse_date(&r.try_get::<String, _>("day")?)?;
-        let mark = mark_from_row(&r.try_get::<String, _>("status")?, r.try_get("reason")?);
-        marks.insert((r.try_get::<i64, _>("child_id")?, day), mark);
-    }
-    Ok(marks)
-}
-
-async fn authorized_group(
-    db: &Db,
-    actor: &Actor,
-    group_id: i64,
-    mark: bool,
-) -> Result<GroupScope, AppError> {
-    let scope = group_scope(db, group_id).await?;
-    let permission = if mark {
-        Permission::MarkGroup(scope)
-    } else {
-        Permission::ViewGroup(scope)
-    };
-    actor.authorize(&permission)?;
-    Ok(scope)
 }
 
 async fn group_name(db: &Db, group_id: i64) -> Result<String, AppError> {
@@ -266,7 +105,7 @@ pub async fn marking_sheet(
         reasons,
         closed,
     } = day_rules(db, scope, date).await?;
-    let marks = marks_between(db, group_id, date, date).await?;
+    let marks = marks::of_group(db, group_id, date, date).await?;
     let children: Vec<GroupChild> = group_children(db, group_id)
         .await?
         .into_iter()
@@ -371,7 +210,7 @@ pub async fn save_marks(
     }
     let marks: Vec<(i64, &Mark)> = latest.into_iter().collect();
     let mut tx = db.begin_write().await?;
-    let changed = record_day(
+    let changed = marks::record_day(
         &mut tx,
         date,
         &marks,
@@ -383,251 +222,6 @@ pub async fn save_marks(
     .await?;
     tx.commit().await?;
     Ok(changed)
-}
-
-/// `$first, $first+1, …` for `count` values.
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A group's day written at once, with the same effect as [`record_mark`] for each
-/// child (stamp, audit, the question to the parents) in a handful of statements rather
-/// than a few per child: on SQLite, where one writer at a time holds the lock, this is
-/// what bounds the marks a server saves per second. `marks` names each child once.
-pub async fn record_day(
-    conn: &mut sqlx::AnyConnection,
-    day: NaiveDate,
-    marks: &[(i64, &Mark)],
-    by: i64,
-    at: i64,
-    origin: Origin<'_>,
-    delivery: &Delivery,
-) -> Result<usize, AppError> {
-    if marks.is_empty() {
-        return Ok(0);
-    }
-    let iso = day.to_string();
-    let children = placeholders(2, marks.len());
-    let sql = format!(
-        "SELECT child_id, status, reason FROM marks WHERE day = $1 AND child_id IN ({children})"
-    );
-    let mut query = sqlx::query_as::<_, (i64, String, Option<String>)>(&sql).bind(&iso);
-    for (child, _) in marks {
-        query = query.bind(*child);
-    }
-    let old: BTreeMap<i64, Mark> = query
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(child, status, reason)| (child, mark_from_row(&status, reason)))
-        .collect();
-    let (same, changed): (Vec<_>, Vec<_>) = marks
-        .iter()
-        .partition(|(child, mark)| old.get(child) == Some(*mark));
-
-    if !same.is_empty() {
-        // The teacher has just confirmed these: an older offline op for the day, synced
-        // later, must not undo them.
-        let sql = format!(
-            "UPDATE marks SET recorded_at = $2, device = '', op_id = '' WHERE day = $1 AND child_id IN ({})",
-            placeholders(3, same.len())
-        );
-        let mut q = sqlx::query(&sql).bind(&iso).bind(at);
-        for (child, _) in &same {
-            q = q.bind(*child);
-        }
-        q.execute(&mut *conn).await?;
-    }
-    if changed.is_empty() {
-        return Ok(0);
-    }
-
-    let rows = (0..changed.len())
-        .map(|i| format!("({}, '', '')", placeholders(i * 6 + 1, 6)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    // Unconditional, unlike a synced op's write: online saves reach the server in the
-    // order they are made, so the latest one is the one the teacher means.
-    let sql = format!(
-        "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by, device, op_id) \
-         VALUES {rows} ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, \
-         reason = excluded.reason, recorded_at = excluded.recorded_at, \
-         recorded_by = excluded.recorded_by, device = excluded.device, op_id = excluded.op_id"
-    );
-    let mut q = sqlx::query(&sql);
-    for (child, mark) in &changed {
-        let (status, reason) = mark_columns(mark);
-        q = q
-            .bind(*child)
-            .bind(&iso)
-            .bind(status)
-            .bind(reason)
-            .bind(at)
-            .bind(by);
-    }
-    q.execute(&mut *conn).await?;
-
-    let rows = (0..changed.len())
-        .map(|i| format!("({})", placeholders(i * 10 + 1, 10)))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let sql = format!(
-        "INSERT INTO mark_audit (child_id, day, old_status, old_reason, new_status, new_reason, \
-         by_person, at, device, path) VALUES {rows}"
-    );
-    let mut q = sqlx::query(&sql);
-    for (child, mark) in &changed {
-        let (status, reason) = mark_columns(mark);
-        let (old_status, old_reason) = old.get(child).map(mark_columns).unzip();
-        q = q
-            .bind(*child)
-            .bind(&iso)
-            .bind(old_status)
-            .bind(old_reason.flatten())
-            .bind(status)
-            .bind(reason)
-            .bind(by)
-            .bind(at)
-            .bind(origin.device)
-            .bind(origin.path);
-    }
-    q.execute(&mut *conn).await?;
-
-    let unexplained = Mark::Absent { reason: None };
-    for (child, mark) in &changed {
-        if **mark == unexplained {
-            notices::open_reason_request(conn, *child, day, by, at, delivery).await?;
-        } else if old.get(child) == Some(&unexplained) {
-            // Only an unexplained absence can have an open question to withdraw.
-            notices::close_reason_request(conn, *child, day, at).await?;
-        }
-    }
-    Ok(changed.len())
-}
-
-/// Where a change came from, for the audit log: the device (User-Agent) and the path
-/// through the app ("web", "notice-answer", "sync").
-#[derive(Debug, Clone, Copy)]
-pub struct Origin<'a> {
-    pub device: &'a str,
-    pub path: &'a str,
-}
-
-/// One change of one child's mark, as the audit log records it.
-pub struct MarkWrite<'a> {
-    pub child_id: i64,
-    pub day: NaiveDate,
-    pub mark: &'a Mark,
-    pub by: i64,
-    pub at: i64,
-    pub device: &'a str,
-    pub path: &'a str,
-}
-
-/// The mark stored for a child's day, read inside the caller's transaction.
-pub async fn stored_mark(
-    conn: &mut sqlx::AnyConnection,
-    child_id: i64,
-    day: NaiveDate,
-) -> Result<Option<Mark>, AppError> {
-    sqlx::query("SELECT status, reason FROM marks WHERE child_id = $1 AND day = $2")
-        .bind(child_id)
-        .bind(day.to_string())
-        .fetch_optional(&mut *conn)
-        .await?
-        .map(|r| {
-            Ok::<_, sqlx::Error>(mark_from_row(
-                &r.try_get::<String, _>("status")?,
-                r.try_get("reason")?,
-            ))
-        })
-        .transpose()
-        .map_err(Into::into)
-}
-
-/// Writes a checked mark with its audit row, and keeps the question to the parents in
-/// step: an absence nobody explained asks them, any other mark withdraws the question.
-/// Returns whether anything changed.
-///
-/// The mark gets the online stamp `(change.at, "", "")` (see `domain::sync`): made now on
-/// the server, it must beat any offline op recorded earlier that has not synced yet.
-pub async fn record_mark(
-    conn: &mut sqlx::AnyConnection,
-    change: &MarkWrite<'_>,
-    delivery: &Delivery,
-) -> Result<bool, AppError> {
-    let old = stored_mark(conn, change.child_id, change.day).await?;
-    let day = change.day.to_string();
-    if old.as_ref() == Some(change.mark) {
-        // Nothing to audit, but the teacher has just confirmed the mark: an older offline
-        // op for the day, synced later, must not undo it.
-        sqlx::query(
-            "UPDATE marks SET recorded_at = $3, device = '', op_id = '' WHERE child_id = $1 AND day = $2",
-        )
-        .bind(change.child_id)
-        .bind(&day)
-        .bind(change.at)
-        .execute(&mut *conn)
-        .await?;
-        return Ok(false);
-    }
-    let (status, reason) = mark_columns(change.mark);
-    // Unconditional, unlike a synced op's write: online saves reach the server in the
-    // order they are made, so the latest one is the one the teacher means.
-    sqlx::query(
-        "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by, device, op_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, '', '') \
-         ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, reason = excluded.reason, \
-         recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by, \
-         device = excluded.device, op_id = excluded.op_id",
-    )
-    .bind(change.child_id)
-    .bind(&day)
-    .bind(status)
-    .bind(reason)
-    .bind(change.at)
-    .bind(change.by)
-    .execute(&mut *conn)
-    .await?;
-    let (old_status, old_reason) = old.as_ref().map(mark_columns).unzip();
-    sqlx::query(
-        "INSERT INTO mark_audit (child_id, day, old_status, old_reason, new_status, new_reason, by_person, at, device, path) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    .bind(change.child_id)
-    .bind(&day)
-    .bind(old_status)
-    .bind(old_reason.flatten())
-    .bind(status)
-    .bind(reason)
-    .bind(change.by)
-    .bind(change.at)
-    .bind(change.device)
-    .bind(change.path)
-    .execute(&mut *conn)
-    .await?;
-    match change.mark {
-        Mark::Absent { reason: None } => {
-            notices::open_reason_request(
-                conn,
-                change.child_id,
-                change.day,
-                change.by,
-                change.at,
-                delivery,
-            )
-            .await?
-        }
-        // Only an unexplained absence can have an open question to withdraw.
-        _ if old == Some(Mark::Absent { reason: None }) => {
-            notices::close_reason_request(conn, change.child_id, change.day, change.at).await?
-        }
-        _ => {}
-    }
-    Ok(true)
 }
 
 async fn close_requester(db: &Db, group_id: i64, month: Month) -> Result<Option<String>, AppError> {
@@ -693,7 +287,7 @@ pub async fn timesheet_view(
             enrolment: c.enrolment,
         })
         .collect();
-    let marks = marks_between(db, group_id, month.first_day(), month.last_day()).await?;
+    let marks = marks::of_group(db, group_id, month.first_day(), month.last_day()).await?;
     let sheet = Timesheet::build(&TimesheetInput {
         month,
         calendar: &calendar,
@@ -752,14 +346,12 @@ pub async fn set_month_closed(
     let month = parse_month(month)?;
     let reason = reason.split_whitespace().collect::<Vec<_>>().join(" ");
     if !closed && reason.is_empty() {
-        return Err(AppError {
-            field: Some("reason".into()),
-            ..AppError::new(
-                ErrorKind::Invalid,
-                "Укажите причину, по которой месяц открывается снова.",
-                "Give the reason for reopening the month.",
-            )
-        });
+        return Err(AppError::on_field(
+            ErrorKind::Invalid,
+            "reason",
+            "Укажите причину, по которой месяц открывается снова.",
+            "Give the reason for reopening the month.",
+        ));
     }
     let mut tx = db.begin_write().await?;
     let changed = if closed {
@@ -813,16 +405,7 @@ pub async fn mark_history(
     child_id: i64,
     date: &str,
 ) -> Result<Vec<super::MarkChange>, AppError> {
-    let group_id: i64 = sqlx::query("SELECT group_id FROM children WHERE id = $1")
-        .bind(child_id)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or_else(|| AppError::not_found("Ребёнок не найден.", "Child not found."))?
-        .try_get("group_id")?;
-    let group = group_scope(db, group_id).await?;
-    actor.authorize(&Permission::ViewChild(
-        crate::domain::permissions::ChildScope { child_id, group },
-    ))?;
+    actor.authorize(&Permission::ViewChild(child_scope(db, child_id).await?))?;
     let date = parse_date(date)?;
     let rows = sqlx::query(
         "SELECT a.at, a.old_status, a.old_reason, a.new_status, a.new_reason, a.device, a.path, \

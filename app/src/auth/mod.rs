@@ -87,7 +87,7 @@ mod ssr {
     use sqlx::Row;
 
     use super::{session, GrantChoice, Me};
-    use crate::db::now_millis;
+    use crate::clock::now_millis;
     use crate::domain::{Bilingual, Role};
     use crate::error::{AppError, ErrorKind};
     use crate::state::AppState;
@@ -120,7 +120,7 @@ mod ssr {
         };
         Ok(Some(Me {
             unread_notices,
-            full_name: crate::groups::repo::full_name(&person)?,
+            full_name: crate::rows::full_name(&person)?,
             login: person.try_get("login")?,
             must_change_password: session.must_change_password,
             role,

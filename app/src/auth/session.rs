@@ -7,7 +7,8 @@ use leptos::prelude::use_context;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::db::{now_millis, Db};
+use crate::clock::now_millis;
+use crate::db::Db;
 use crate::domain::{Actor, Role};
 use crate::error::{AppError, ErrorKind};
 

@@ -72,7 +72,7 @@ pub async fn list_children(query: String, page: i64) -> Result<ChildPage, AppErr
 #[server(prefix = "/api", endpoint = "import_children", input = MultipartFormData)]
 pub async fn import_children(data: MultipartData) -> Result<ImportSummary, AppError> {
     crate::state::with_actor(|db, actor| async move {
-        let organisation_id = crate::groups::repo::managed_organisation(&actor)?;
+        let organisation_id = crate::access::managed_organisation(&actor)?;
         let text = repo::read_csv_upload(data).await?;
         repo::import(&db, organisation_id, &text).await
     })

@@ -7,8 +7,9 @@ use super::{
     AddedChild, CardGuardian, ChildCard, ChildListRow, ChildPage, GuardianCredentials,
     ImportProblem, ImportSummary, PER_PAGE,
 };
-use crate::attendance::repo::enrolment_of;
-use crate::db::{now_millis, Db};
+use crate::access::{group_scope, managed_child, managed_organisation};
+use crate::clock::{now_millis, today};
+use crate::db::Db;
 use crate::domain::calendar::Month;
 use crate::domain::contingent_import::{
     check_child_form, check_guardian_form, parse_contingent_csv, parse_form_date, ChildForm,
@@ -18,15 +19,12 @@ use crate::domain::person_name::PersonName;
 use crate::domain::timesheet::Enrolment;
 use crate::domain::{Actor, GroupName};
 use crate::error::{AppError, ErrorKind, FieldIssue};
-use crate::groups::repo::{full_name, managed_organisation};
+use crate::rows::{enrolment_of, full_name};
 
 const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 
 fn invalid_file(ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError {
-        field: Some("file".into()),
-        ..AppError::new(ErrorKind::Invalid, ru, en)
-    }
+    AppError::on_field(ErrorKind::Invalid, "file", ru, en)
 }
 
 /// The text of the `file` field. Excel on Russian Windows saves plain «CSV» in
@@ -245,7 +243,7 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
             lookup.insert(g.try_get("id")?, &name);
         }
     }
-    let today = chrono::Local::now().date_naive();
+    let today = today();
     let report =
         parse_contingent_csv(text, &lookup, today).map_err(|e| AppError::invalid("file", &e))?;
 
@@ -445,14 +443,14 @@ fn iso(date: chrono::NaiveDate) -> String {
     date.format("%Y-%m-%d").to_string()
 }
 
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
-
-/// A child of the admin's organisation: anyone else is refused (403), a child that
-/// does not exist is 404. Returns the child's row with its group.
-async fn own_child(db: &Db, actor: &Actor, child_id: i64) -> Result<sqlx::any::AnyRow, AppError> {
-    let organisation_id = managed_organisation(actor)?;
+/// A child of the admin's organisation (`access::managed_child`), as its row with its
+/// group.
+async fn managed_child_row(
+    db: &Db,
+    actor: &Actor,
+    child_id: i64,
+) -> Result<sqlx::any::AnyRow, AppError> {
+    managed_child(db, actor, child_id).await?;
     let row = sqlx::query(
         "SELECT c.id, c.group_id, c.surname, c.given_name, c.patronymic, c.birth_date, \
                 c.enrolled_on, c.left_on, g.name AS group_name, g.organisation_id \
@@ -462,9 +460,6 @@ async fn own_child(db: &Db, actor: &Actor, child_id: i64) -> Result<sqlx::any::A
     .fetch_optional(db.pool())
     .await?
     .ok_or_else(|| AppError::not_found("Ребёнок не найден.", "Child not found."))?;
-    if row.try_get::<i64, _>("organisation_id")? != organisation_id {
-        return Err(AppError::forbidden());
-    }
     Ok(row)
 }
 
@@ -501,7 +496,7 @@ pub async fn add_child(
     let organisation_id = managed_organisation(actor)?;
     // The group first: one of another organisation is a refusal, not a field error.
     let group = match group_id.trim().parse::<i64>() {
-        Ok(id) => match crate::groups::repo::group_scope(db, id).await {
+        Ok(id) => match group_scope(db, id).await {
             Ok(scope) if scope.organisation_id != organisation_id => {
                 return Err(AppError::forbidden())
             }
@@ -559,7 +554,7 @@ pub async fn add_child(
 }
 
 pub async fn child_card(db: &Db, actor: &Actor, child_id: i64) -> Result<ChildCard, AppError> {
-    let row = own_child(db, actor, child_id).await?;
+    let row = managed_child_row(db, actor, child_id).await?;
     let guardians = sqlx::query(
         "SELECT p.id, p.surname, p.given_name, p.patronymic, p.phone, p.email, cg.relation, a.login \
          FROM child_guardians cg JOIN people p ON p.id = cg.person_id \
@@ -602,7 +597,7 @@ pub async fn edit_child(
     [surname, given_name, patronymic]: [&str; 3],
     birth_date: &str,
 ) -> Result<(), AppError> {
-    let row = own_child(db, actor, child_id).await?;
+    let row = managed_child_row(db, actor, child_id).await?;
     let organisation_id = managed_organisation(actor)?;
     let enrolled_on: String = row.try_get("enrolled_on")?;
     let form = ChildForm {
@@ -677,7 +672,7 @@ pub async fn leave_child(
     child_id: i64,
     left_on: &str,
 ) -> Result<(), AppError> {
-    let row = own_child(db, actor, child_id).await?;
+    let row = managed_child_row(db, actor, child_id).await?;
     let group_id: i64 = row.try_get("group_id")?;
     let left_on = parse_form_date(left_on).map_err(|e| AppError::invalid("left_on", &e))?;
     let before = enrolment_of(&row)?;
@@ -693,7 +688,7 @@ pub async fn leave_child(
             .await?
             .try_get("day")?;
     if let Some(day) = last_mark {
-        let day = crate::attendance::repo::parse_date(&day)?.format("%d.%m.%Y");
+        let day = crate::rows::stored_date(&day)?.format("%d.%m.%Y");
         return Err(AppError::conflict(
             "left_on",
             format!(
@@ -736,7 +731,7 @@ pub async fn leave_child(
 /// when a closed табель would change, i.e. a closed month has days after the leaving
 /// date, and when the child has no leaving date.
 pub async fn return_child(db: &Db, actor: &Actor, child_id: i64) -> Result<(), AppError> {
-    let row = own_child(db, actor, child_id).await?;
+    let row = managed_child_row(db, actor, child_id).await?;
     let group_id: i64 = row.try_get("group_id")?;
     let before = enrolment_of(&row)?;
     let Some(left_on) = before.left_on() else {
@@ -802,7 +797,7 @@ pub async fn add_guardian(
     child_id: i64,
     form: &GuardianForm<'_>,
 ) -> Result<i64, AppError> {
-    own_child(db, actor, child_id).await?;
+    managed_child_row(db, actor, child_id).await?;
     let parent = check_guardian_form(form).map_err(guardian_form_error)?;
     let mut tx = db.begin_write().await?;
     let (person_id, linked) = add_or_link_guardian(&mut tx, child_id, &parent).await?;
@@ -826,7 +821,7 @@ pub async fn edit_guardian(
     person_id: i64,
     [relation, phone, email]: [&str; 3],
 ) -> Result<(), AppError> {
-    own_child(db, actor, child_id).await?;
+    managed_child_row(db, actor, child_id).await?;
     let stored = own_guardian(db, child_id, person_id).await?;
     // The stored name goes through the same check, so only the contacts can fail.
     let (surname, given_name, patronymic): (String, String, String) = (
@@ -867,7 +862,7 @@ pub async fn remove_guardian(
     child_id: i64,
     person_id: i64,
 ) -> Result<(), AppError> {
-    own_child(db, actor, child_id).await?;
+    managed_child_row(db, actor, child_id).await?;
     own_guardian(db, child_id, person_id).await?;
     let mut tx = db.begin_write().await?;
     sqlx::query("DELETE FROM child_guardians WHERE child_id = $1 AND person_id = $2")
@@ -891,7 +886,7 @@ pub async fn create_guardian_account(
     child_id: i64,
     person_id: i64,
 ) -> Result<GuardianCredentials, AppError> {
-    own_child(db, actor, child_id).await?;
+    managed_child_row(db, actor, child_id).await?;
     let guardian = own_guardian(db, child_id, person_id).await?;
     if let Some(login) = guardian.try_get::<Option<String>, _>("login")? {
         return Err(AppError::conflict(

@@ -1,42 +1,30 @@
 use sqlx::Row;
 
 use super::{Announcement, ChildAbsences};
-use crate::attendance::repo::{parse_date, reason_names_en, reasons, today};
-use crate::attendance::ReasonOption;
-use crate::db::{now_millis, Db};
-use crate::domain::permissions::ChildScope;
+use crate::access::parent_child;
+use crate::clock::{now_millis, today};
+use crate::db::Db;
 use crate::domain::planned_absence::{can_cancel, PlannedAbsence};
 use crate::domain::timesheet::AbsenceReason;
-use crate::domain::{Actor, Bilingual, Permission};
+use crate::domain::{Actor, Bilingual};
 use crate::error::{AppError, ErrorKind};
-use crate::groups::repo::{full_name, group_scope};
-
-/// Only a parent of the child, acting as a parent, announces, cancels or answers.
-pub(crate) async fn own_child(
-    db: &Db,
-    actor: &Actor,
-    child_id: i64,
-) -> Result<(ChildScope, String), AppError> {
-    let row =
-        sqlx::query("SELECT group_id, surname, given_name, patronymic FROM children WHERE id = $1")
-            .bind(child_id)
-            .fetch_optional(db.pool())
-            .await?
-            .ok_or_else(|| AppError::not_found("Ребёнок не найден.", "Child not found."))?;
-    let scope = ChildScope {
-        child_id,
-        group: group_scope(db, row.try_get("group_id")?).await?,
-    };
-    actor.authorize(&Permission::ActForChild(scope))?;
-    Ok((scope, full_name(&row)?))
-}
+use crate::input::parse_date;
+use crate::reference::repo::{reason_names_en, reasons};
+use crate::reference::ReasonOption;
+use crate::rows::{self, full_name};
 
 pub async fn child_absences(
     db: &Db,
     actor: &Actor,
     child_id: i64,
 ) -> Result<ChildAbsences, AppError> {
-    let (scope, child_name) = own_child(db, actor, child_id).await?;
+    let scope = parent_child(db, actor, child_id).await?;
+    let child_name = full_name(
+        &sqlx::query("SELECT surname, given_name, patronymic FROM children WHERE id = $1")
+            .bind(child_id)
+            .fetch_one(db.pool())
+            .await?,
+    )?;
     let today = today();
     let rows = sqlx::query(
         "SELECT id, date_from, date_to, reason, comment, cancelled_at FROM planned_absences \
@@ -52,7 +40,7 @@ pub async fn child_absences(
             let cancelled = r.try_get::<Option<i64>, _>("cancelled_at")?.is_some();
             Ok(Announcement {
                 id: r.try_get("id")?,
-                can_cancel: !cancelled && can_cancel(parse_date(&date_from)?, today),
+                can_cancel: !cancelled && can_cancel(rows::stored_date(&date_from)?, today),
                 date_from,
                 date_to: r.try_get("date_to")?,
                 reason: r.try_get("reason")?,
@@ -85,12 +73,9 @@ pub async fn announce(
     reason: &str,
     comment: &str,
 ) -> Result<(), AppError> {
-    let (scope, _) = own_child(db, actor, child_id).await?;
+    let scope = parent_child(db, actor, child_id).await?;
     let field_date = |raw: &str, field: &str| {
-        parse_date(raw).map_err(|e| AppError {
-            field: Some(field.into()),
-            ..e
-        })
+        parse_date(raw).map_err(|e| AppError::on_field(e.kind, field, e.ru, e.en))
     };
     let absence = PlannedAbsence::parse(
         field_date(date_from, "date_from")?,
@@ -100,10 +85,7 @@ pub async fn announce(
         today(),
         &AbsenceReason::offered(&reasons(db, scope.group.organisation_id).await?),
     )
-    .map_err(|e| AppError {
-        field: Some(e.field().into()),
-        ..AppError::new(ErrorKind::Invalid, e.ru(), e.en())
-    })?;
+    .map_err(|e| AppError::on_field(ErrorKind::Invalid, e.field(), e.ru(), e.en()))?;
     sqlx::query(
         "INSERT INTO planned_absences (child_id, date_from, date_to, reason, comment, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -130,8 +112,8 @@ pub async fn cancel(db: &Db, actor: &Actor, announcement_id: i64) -> Result<(), 
             .ok_or_else(|| {
                 AppError::not_found("Сообщение не найдено.", "Announcement not found.")
             })?;
-    own_child(db, actor, row.try_get("child_id")?).await?;
-    let from = parse_date(&row.try_get::<String, _>("date_from")?)?;
+    parent_child(db, actor, row.try_get("child_id")?).await?;
+    let from = rows::date(&row, "date_from")?;
     if row.try_get::<Option<i64>, _>("cancelled_at")?.is_some() || !can_cancel(from, today()) {
         return Err(AppError::new(
             ErrorKind::Conflict,

@@ -105,7 +105,7 @@ pub async fn list_groups() -> Result<OrganisationGroups, AppError> {
 #[server(prefix = "/api", endpoint = "add_group")]
 pub async fn add_group(name: String) -> Result<GroupSummary, AppError> {
     crate::state::with_actor(|db, actor| async move {
-        repo::managed_organisation(&actor)?;
+        crate::access::managed_organisation(&actor)?;
         let name =
             crate::domain::GroupName::parse(&name).map_err(|e| AppError::invalid("name", &e))?;
         repo::add_group(&db, &actor, &name).await

@@ -6,37 +6,15 @@ use super::{
     AdminGroupRow, Choice, GroupRoster, GroupSettings, GroupSummary, Guardian, OrganisationGroups,
     RosterChild,
 };
-use crate::db::{is_unique_violation, now_millis, Db};
-use crate::domain::permissions::GroupScope;
+use crate::access::{group_scope, managed_organisation};
+use crate::clock::now_millis;
+use crate::clock::today;
+use crate::db::{is_unique_violation, Db};
 use crate::domain::premises::AgeBand;
 use crate::domain::{Actor, GroupName, Permission, Role};
+use crate::enrolment::ENROLLED_ON;
 use crate::error::{AppError, ErrorKind};
-
-/// The organisation an org admin manages; anyone else is refused.
-pub fn managed_organisation(actor: &Actor) -> Result<i64, AppError> {
-    let organisation_id = actor
-        .organisation_id
-        .filter(|_| actor.role == Role::OrgAdmin)
-        .ok_or_else(AppError::forbidden)?;
-    actor.authorize(&Permission::ManageOrganisation { organisation_id })?;
-    Ok(organisation_id)
-}
-
-pub async fn group_scope(db: &Db, group_id: i64) -> Result<GroupScope, AppError> {
-    let row = sqlx::query(
-        "SELECT g.organisation_id, o.municipality_id FROM groups g \
-         JOIN organisations o ON o.id = g.organisation_id WHERE g.id = $1",
-    )
-    .bind(group_id)
-    .fetch_optional(db.pool())
-    .await?
-    .ok_or_else(|| AppError::not_found("Группа не найдена.", "Group not found."))?;
-    Ok(GroupScope {
-        group_id,
-        organisation_id: row.try_get("organisation_id")?,
-        municipality_id: row.try_get("municipality_id")?,
-    })
-}
+use crate::rows::full_name;
 
 fn summaries(rows: &[sqlx::any::AnyRow]) -> Result<Vec<GroupSummary>, sqlx::Error> {
     rows.iter()
@@ -53,10 +31,6 @@ fn summaries(rows: &[sqlx::any::AnyRow]) -> Result<Vec<GroupSummary>, sqlx::Erro
 const GROUPS_WITH_COUNTS: &str = "SELECT g.id, g.name, COUNT(c.id) AS child_count \
      FROM groups g LEFT JOIN children c ON c.group_id = g.id";
 
-/// Children enrolled in the group `g` on `$2` (a date).
-pub const ENROLLED_ON: &str = "(SELECT COUNT(*) FROM children c WHERE c.group_id = g.id \
-     AND c.enrolled_on <= $2 AND (c.left_on IS NULL OR c.left_on >= $2))";
-
 pub async fn organisation_groups(db: &Db, actor: &Actor) -> Result<OrganisationGroups, AppError> {
     let organisation_id = managed_organisation(actor)?;
     let organisation_name: String = sqlx::query("SELECT name FROM organisations WHERE id = $1")
@@ -72,7 +46,7 @@ pub async fn organisation_groups(db: &Db, actor: &Actor) -> Result<OrganisationG
          WHERE g.organisation_id = $1 ORDER BY g.name_key"
     ))
     .bind(organisation_id)
-    .bind(crate::attendance::repo::today().to_string())
+    .bind(today().to_string())
     .fetch_all(db.pool())
     .await?;
     let (mut groups, mut archived) = (Vec::new(), Vec::new());
@@ -171,7 +145,7 @@ pub async fn group_roster(db: &Db, actor: &Actor, group_id: i64) -> Result<Group
          ORDER BY surname, given_name, id",
     )
     .bind(group_id)
-    .bind(crate::attendance::repo::today().to_string())
+    .bind(today().to_string())
     .fetch_all(db.pool())
     .await?;
     let guardians = sqlx::query(
@@ -181,7 +155,7 @@ pub async fn group_roster(db: &Db, actor: &Actor, group_id: i64) -> Result<Group
          AND (c.left_on IS NULL OR c.left_on >= $2) ORDER BY p.surname",
     )
     .bind(group_id)
-    .bind(crate::attendance::repo::today().to_string())
+    .bind(today().to_string())
     .fetch_all(db.pool())
     .await?;
     let mut by_child: BTreeMap<i64, Vec<Guardian>> = BTreeMap::new();
@@ -210,31 +184,11 @@ pub async fn group_roster(db: &Db, actor: &Actor, group_id: i64) -> Result<Group
         .collect::<Result<_, sqlx::Error>>()?;
     Ok(GroupRoster {
         group_id,
-        today: chrono::Local::now().date_naive().to_string(),
+        today: today().to_string(),
         group_name: head.try_get("name")?,
         organisation_name: head.try_get("short_name")?,
         children,
     })
-}
-
-/// «Фамилия Имя Отчество» from a row with those three columns.
-pub fn full_name(row: &sqlx::any::AnyRow) -> Result<String, sqlx::Error> {
-    full_name_of(row, "")
-}
-
-/// The same, from columns named with a prefix (`author_surname`, …) when a query
-/// joins several people.
-pub fn full_name_of(row: &sqlx::any::AnyRow, prefix: &str) -> Result<String, sqlx::Error> {
-    let parts = [
-        row.try_get::<String, _>(format!("{prefix}surname").as_str())?,
-        row.try_get::<String, _>(format!("{prefix}given_name").as_str())?,
-        row.try_get::<String, _>(format!("{prefix}patronymic").as_str())?,
-    ];
-    Ok(parts
-        .into_iter()
-        .filter(|p| !p.is_empty())
-        .collect::<Vec<_>>()
-        .join(" "))
 }
 
 /// The settings form of a group, checked before anything is stored.
@@ -256,10 +210,10 @@ impl GroupForm {
         let choice = |field: &str, raw: &str| -> Result<Option<i64>, AppError> {
             match raw.trim() {
                 "" => Ok(None),
-                raw => raw.parse().map(Some).map_err(|_| AppError {
-                    field: Some(field.to_owned()),
-                    ..AppError::new(
+                raw => raw.parse().map(Some).map_err(|_| {
+                    AppError::on_field(
                         ErrorKind::Invalid,
+                        field,
                         "Выберите значение из списка.",
                         "Choose a value from the list.",
                     )
@@ -301,7 +255,7 @@ pub async fn group_settings(
          FROM groups g WHERE g.id = $1"
     ))
     .bind(group_id)
-    .bind(crate::attendance::repo::today().to_string())
+    .bind(today().to_string())
     .fetch_one(db.pool())
     .await?;
     let stay_mode_id: Option<i64> = row.try_get("stay_mode_id")?;
@@ -446,7 +400,7 @@ pub async fn archive_group(
              AND (left_on IS NULL OR left_on >= $2)",
         )
         .bind(group_id)
-        .bind(crate::attendance::repo::today().to_string())
+        .bind(today().to_string())
         .fetch_one(&mut *tx)
         .await?
         .try_get("n")?;

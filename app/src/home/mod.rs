@@ -192,7 +192,7 @@ mod ssr {
     use crate::db::Db;
     use crate::domain::{Actor, Role};
     use crate::error::AppError;
-    use crate::groups::repo::full_name;
+    use crate::rows::full_name;
 
     pub async fn my_children(db: &Db, actor: &Actor) -> Result<Vec<OwnChild>, AppError> {
         if actor.role != Role::Parent {

@@ -2,13 +2,15 @@ use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::MunicipalMonth;
-use crate::attendance::repo::{calendar, parse_date, parse_month, reasons, today};
-use crate::attendance::ReasonOption;
+use crate::clock::today;
 use crate::db::Db;
 use crate::domain::analytics::{aggregate_month, MarkCount, MonthAggregate};
 use crate::domain::calendar::Month;
 use crate::domain::{Actor, Permission, Role};
 use crate::error::AppError;
+use crate::input::parse_month;
+use crate::reference::repo::{calendar, reason_names_en, reasons};
+use crate::reference::ReasonOption;
 
 /// The municipality a municipal specialist sees; anyone else is refused.
 pub fn own_municipality(actor: &Actor) -> Result<i64, AppError> {
@@ -83,7 +85,7 @@ pub async fn month_counts(
         .map(|r| {
             Ok(MarkCount {
                 organisation_id: r.try_get("organisation_id")?,
-                day: parse_date(&r.try_get::<String, _>("day")?)?,
+                day: crate::rows::date(r, "day")?,
                 present: r.try_get::<String, _>("status")? == "present",
                 reason: Some(r.try_get::<String, _>("reason")?).filter(|r| !r.is_empty()),
                 count: u64::try_from(r.try_get::<i64, _>("n")?).unwrap_or_default(),
@@ -164,7 +166,7 @@ pub async fn municipal_month(
         today: today.to_string(),
         aggregate,
         not_marked_today,
-        reasons_en: crate::attendance::repo::reason_names_en(&reasons),
+        reasons_en: reason_names_en(&reasons),
         reasons: reasons.into_iter().map(|r| ReasonOption::of(&r)).collect(),
     })
 }

@@ -2,6 +2,8 @@
 //! admin's daily summary. Mail for them goes through the outbox (`outbox`).
 
 #[cfg(feature = "ssr")]
+pub mod delivery;
+#[cfg(feature = "ssr")]
 pub mod outbox;
 mod page;
 #[cfg(feature = "ssr")]
@@ -116,7 +118,7 @@ pub async fn answer_notice(
     comment: String,
 ) -> Result<(), AppError> {
     crate::state::with_actor(|db, actor| async move {
-        let device = crate::attendance::repo::device_of_request();
+        let device = crate::access::device_of_request();
         repo::answer(&db, &actor, notice_id, &reason, &comment, &device).await
     })
     .await

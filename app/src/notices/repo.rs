@@ -3,169 +3,29 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use sqlx::Row;
 
+use super::delivery::{child_head, deliver};
 use super::outbox::{self, Delivery};
 use super::{
     Answer, ChildOption, DailySummaryView, GroupNotice, GroupNotices, Inbox, InboxItem, NoticeKind,
     NoticeReason, NoticeStatus,
 };
-use crate::attendance::repo::{
-    calendar, month_closed, parse_date, reasons, record_mark, stored_mark, today, MarkWrite,
-};
-use crate::db::{local_time, now_millis, Db};
+use crate::access::{child_scope, group_scope, managed_organisation, parent_child};
+use crate::clock::{local_time, now_millis, today};
+use crate::db::Db;
 use crate::domain::calendar::Month;
 use crate::domain::notice::{
-    parse_comment, reason_request_letter, tally_day, teacher_notice_letter, DailySummary, Lang,
-    Letter, NoticeText, UnansweredNotice,
+    parse_comment, tally_day, teacher_notice_letter, DailySummary, Lang, NoticeText,
+    UnansweredNotice,
 };
-use crate::domain::permissions::ChildScope;
 use crate::domain::timesheet::{AbsenceReason, Mark};
 use crate::domain::{Actor, Permission, Role};
 use crate::error::{AppError, ErrorKind};
-use crate::family::repo::own_child;
-use crate::groups::repo::{full_name, full_name_of, group_scope, managed_organisation};
+use crate::input::parse_date;
+use crate::marks::{self, month_closed, Origin};
+use crate::reference::repo::{calendar, reasons};
+use crate::rows::{self, flag, full_name, full_name_of};
 
 const TIME_FORMAT: &str = "%d.%m.%Y %H:%M";
-
-struct ChildHead {
-    name: String,
-    group: String,
-}
-
-async fn child_head(conn: &mut sqlx::AnyConnection, child_id: i64) -> Result<ChildHead, AppError> {
-    let row = sqlx::query(
-        "SELECT c.surname, c.given_name, c.patronymic, g.name AS group_name FROM children c \
-         JOIN groups g ON g.id = c.group_id WHERE c.id = $1",
-    )
-    .bind(child_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or_else(|| AppError::not_found("Ребёнок не найден.", "Child not found."))?;
-    Ok(ChildHead {
-        name: full_name(&row)?,
-        group: row.try_get("group_name")?,
-    })
-}
-
-/// Puts a notice into the inbox of each of the child's parents and, when mail is on,
-/// queues a letter in each one's language. Returns how many parents it reached.
-async fn deliver(
-    conn: &mut sqlx::AnyConnection,
-    notice_id: i64,
-    child_id: i64,
-    letter: impl Fn(Lang) -> Letter,
-    now: i64,
-    delivery: &Delivery,
-) -> Result<usize, AppError> {
-    let parents = sqlx::query(
-        "SELECT p.id, p.email, p.lang FROM child_guardians cg JOIN people p ON p.id = cg.person_id \
-         WHERE cg.child_id = $1 ORDER BY p.id",
-    )
-    .bind(child_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for parent in &parents {
-        let person_id: i64 = parent.try_get("id")?;
-        sqlx::query(
-            "INSERT INTO notice_recipients (notice_id, person_id) VALUES ($1, $2) \
-             ON CONFLICT (notice_id, person_id) DO NOTHING",
-        )
-        .bind(notice_id)
-        .bind(person_id)
-        .execute(&mut *conn)
-        .await?;
-        let email = parent.try_get::<Option<String>, _>("email")?;
-        if let Some(email) = email.filter(|e| delivery.by_mail && !e.trim().is_empty()) {
-            let lang = Lang::from_stored(&parent.try_get::<String, _>("lang")?);
-            outbox::enqueue(
-                conn,
-                &format!("notice:{notice_id}:{person_id}"),
-                Some(notice_id),
-                &email,
-                &letter(lang),
-                now,
-            )
-            .await?;
-        }
-    }
-    Ok(parents.len())
-}
-
-fn request_key(child_id: i64, day: NaiveDate) -> String {
-    format!("{child_id}:{day}")
-}
-
-/// The child is absent and nobody said why: ask the parents, once per child and day.
-/// A request that was withdrawn and is needed again comes back to the inbox without
-/// a second letter.
-pub async fn open_reason_request(
-    conn: &mut sqlx::AnyConnection,
-    child_id: i64,
-    day: NaiveDate,
-    by: i64,
-    now: i64,
-    delivery: &Delivery,
-) -> Result<(), AppError> {
-    let key = request_key(child_id, day);
-    let created = sqlx::query(
-        "INSERT INTO notices (child_id, day, kind, request_key, created_by, created_at) \
-         VALUES ($1, $2, 'reason_request', $3, $4, $5) ON CONFLICT (request_key) DO NOTHING RETURNING id",
-    )
-    .bind(child_id)
-    .bind(day.to_string())
-    .bind(&key)
-    .bind(by)
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match created {
-        Some(row) => {
-            let notice_id: i64 = row.try_get("id")?;
-            let child = child_head(conn, child_id).await?;
-            let link = delivery.link("/inbox");
-            let day = day.to_string();
-            deliver(
-                conn,
-                notice_id,
-                child_id,
-                |lang| reason_request_letter(lang, &child.name, &child.group, &day, &link),
-                now,
-                delivery,
-            )
-            .await?;
-        }
-        None => {
-            sqlx::query(
-                "UPDATE notices SET closed_at = NULL WHERE request_key = $1 AND answered_at IS NULL",
-            )
-            .bind(&key)
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// The mark no longer asks a question (present, or the reason is known): withdraw an
-/// open request and its unsent mail.
-pub async fn close_reason_request(
-    conn: &mut sqlx::AnyConnection,
-    child_id: i64,
-    day: NaiveDate,
-    now: i64,
-) -> Result<(), AppError> {
-    let closed = sqlx::query(
-        "UPDATE notices SET closed_at = $2 WHERE request_key = $1 AND closed_at IS NULL \
-         AND answered_at IS NULL RETURNING id",
-    )
-    .bind(request_key(child_id, day))
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if let Some(row) = closed {
-        outbox::cancel_for_notice(conn, row.try_get("id")?, now).await?;
-    }
-    Ok(())
-}
 
 fn reason_options(reasons: &[AbsenceReason]) -> Vec<NoticeReason> {
     reasons
@@ -370,7 +230,7 @@ pub async fn answer(
     let child_id: i64 = notice.try_get("child_id")?;
     // Not the parent's own child: the same answer as for a notice that does not exist,
     // so the answer says nothing about other families.
-    let (scope, _) = own_child(db, actor, child_id)
+    let scope = parent_child(db, actor, child_id)
         .await
         .map_err(|_| notice_not_found())?;
     if NoticeKind::parse(&notice.try_get::<String, _>("kind")?) != NoticeKind::ReasonRequest {
@@ -392,18 +252,16 @@ pub async fn answer(
             "The teacher has already marked this day; no answer is needed.",
         ));
     }
-    let day = parse_date(&notice.try_get::<String, _>("day")?)?;
+    let day = rows::date(&notice, "day")?;
     let book = AbsenceReason::offered(&reasons(db, scope.group.organisation_id).await?);
     let reason = reason.trim();
     if AbsenceReason::find(&book, reason).is_none() {
-        return Err(AppError {
-            field: Some("reason".into()),
-            ..AppError::new(
-                ErrorKind::Invalid,
-                "Выберите причину отсутствия из списка.",
-                "Choose the reason for the absence from the list.",
-            )
-        });
+        return Err(AppError::on_field(
+            ErrorKind::Invalid,
+            "reason",
+            "Выберите причину отсутствия из списка.",
+            "Choose the reason for the absence from the list.",
+        ));
     }
     let comment = parse_comment(comment).map_err(|e| AppError::invalid("comment", &e))?;
     let month = Month::of(day).map_err(|e| AppError::invalid("day", &e))?;
@@ -435,7 +293,8 @@ pub async fn answer(
     }
     // The answer fills in the reason of the absence as it stands; if the teacher has
     // changed the day meanwhile, the teacher's mark wins and the answer is refused.
-    if stored_mark(&mut tx, child_id, day).await? != Some(Mark::Absent { reason: None }) {
+    let unexplained = Mark::Absent { reason: None };
+    if marks::stored(&mut tx, child_id, day).await?.map(|m| m.mark) != Some(unexplained) {
         return Err(already(
             "Воспитатель уже изменил отметку за этот день, ответ не нужен.",
             "The teacher has changed this day's mark; no answer is needed.",
@@ -444,14 +303,13 @@ pub async fn answer(
     let mark = Mark::Absent {
         reason: Some(reason.to_owned()),
     };
-    record_mark(
+    marks::record_day(
         &mut tx,
-        &MarkWrite {
-            child_id,
-            day,
-            mark: &mark,
-            by: actor.person_id,
-            at: now,
+        day,
+        &[(child_id, &mark)],
+        actor.person_id,
+        now,
+        Origin {
             device,
             path: "notice-answer",
         },
@@ -470,19 +328,6 @@ pub async fn answer(
     outbox::cancel_for_notice(&mut tx, notice_id, now).await?;
     tx.commit().await?;
     Ok(())
-}
-
-async fn child_scope(db: &Db, child_id: i64) -> Result<ChildScope, AppError> {
-    let group_id: i64 = sqlx::query("SELECT group_id FROM children WHERE id = $1")
-        .bind(child_id)
-        .fetch_optional(db.pool())
-        .await?
-        .ok_or_else(|| AppError::not_found("Ребёнок не найден.", "Child not found."))?
-        .try_get("group_id")?;
-    Ok(ChildScope {
-        child_id,
-        group: group_scope(db, group_id).await?,
-    })
 }
 
 pub async fn group_notices(
@@ -545,12 +390,6 @@ pub async fn group_notices(
         children,
         notices,
     })
-}
-
-/// A boolean expression's value: PostgreSQL answers a bool, SQLite an integer.
-fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
-    row.try_get::<bool, _>(column)
-        .or_else(|_| row.try_get::<i64, _>(column).map(|n| n != 0))
 }
 
 pub async fn write(

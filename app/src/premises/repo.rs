@@ -3,11 +3,14 @@ use std::collections::BTreeMap;
 use sqlx::Row;
 
 use super::{BuildingRow, RoomGroup, RoomRow};
-use crate::db::{is_unique_violation, now_millis, Db};
+use crate::access::managed_organisation;
+use crate::clock::now_millis;
+use crate::clock::today;
+use crate::db::{is_unique_violation, Db};
 use crate::domain::premises::{Address, Places, Title};
 use crate::domain::Actor;
+use crate::enrolment::ENROLLED_ON;
 use crate::error::{AppError, ErrorKind};
-use crate::groups::repo::{managed_organisation, ENROLLED_ON};
 
 fn building_not_found() -> AppError {
     AppError::not_found("Здание не найдено.", "Building not found.")
@@ -85,7 +88,7 @@ pub async fn own_room(
 
 pub async fn list_premises(db: &Db, actor: &Actor) -> Result<Vec<BuildingRow>, AppError> {
     let organisation_id = managed_organisation(actor)?;
-    let today = crate::attendance::repo::today().to_string();
+    let today = today().to_string();
     let groups = sqlx::query(&format!(
         "SELECT g.id, g.name, g.room_id, {ENROLLED_ON} AS children \
          FROM groups g WHERE g.organisation_id = $1 AND g.room_id IS NOT NULL AND g.archived = 0 \

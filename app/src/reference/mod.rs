@@ -12,7 +12,54 @@ pub use page::{CalendarPage, ReasonsPage, StayModesPage};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::Lang;
 use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonOption {
+    pub code: String,
+    pub name_ru: String,
+    /// Withdrawn from the reference book: shown on the marks made with it, never
+    /// offered for a new one.
+    #[serde(default)]
+    pub archived: bool,
+}
+
+impl ReasonOption {
+    pub fn of(reason: &crate::domain::timesheet::AbsenceReason) -> Self {
+        Self {
+            code: reason.code.clone(),
+            name_ru: reason.name_ru.clone(),
+            archived: reason.archived,
+        }
+    }
+
+    /// Whether a picker whose current choice is `current` lists this reason.
+    pub fn offered_with(&self, current: &str) -> bool {
+        !self.archived || self.code == current
+    }
+}
+
+/// The English name of an offered reason, by code: the English interface's side of
+/// [`ReasonOption`], which other views (the offline bundle, notices) share unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonNameEn {
+    pub code: String,
+    pub name_en: String,
+}
+
+impl ReasonOption {
+    /// The reason's name in `lang`; the Russian one when no English name came with it.
+    pub fn name<'a>(&'a self, lang: Lang, names_en: &'a [ReasonNameEn]) -> &'a str {
+        match lang {
+            Lang::Ru => &self.name_ru,
+            Lang::En => names_en
+                .iter()
+                .find(|n| n.code == self.code)
+                .map_or(self.name_ru.as_str(), |n| n.name_en.as_str()),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonRow {
@@ -153,4 +200,27 @@ pub async fn archive_stay_mode(stay_mode_id: i64, archived: bool) -> Result<(), 
         repo::archive_stay_mode(&db, &actor, stay_mode_id, archived).await
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReasonOption;
+    use crate::domain::timesheet::AbsenceReason;
+
+    #[test]
+    fn an_archived_reason_is_listed_only_where_it_is_the_current_choice() {
+        let mut book = AbsenceReason::defaults();
+        book[0].archived = true;
+        let options: Vec<ReasonOption> = book.iter().map(ReasonOption::of).collect();
+        let listed = |current: &str| {
+            options
+                .iter()
+                .filter(|o| o.offered_with(current))
+                .map(|o| o.code.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert!(!listed("").contains(&"Б"));
+        assert!(!listed("О").contains(&"Б"));
+        assert_eq!(listed("Б").len(), book.len());
+    }
 }

@@ -1,21 +1,79 @@
 use chrono::Datelike;
 use sqlx::Row;
 
-use super::{CalendarDay, ReasonRow, StayModeRow};
-use crate::attendance::repo::{calendar, parse_date, reasons};
-use crate::db::{now_millis, Db};
+use super::{CalendarDay, ReasonNameEn, ReasonRow, StayModeRow};
+use crate::access::managed_organisation;
+use crate::clock::now_millis;
+use crate::db::Db;
 use crate::domain::calendar::AcademicCalendar;
 use crate::domain::premises::{StayHours, Title};
 use crate::domain::timesheet::AbsenceReason;
 use crate::domain::Actor;
 use crate::error::{AppError, ErrorKind};
-use crate::groups::repo::managed_organisation;
+use crate::input::parse_date;
+use crate::rows::{self, flag};
 
 fn invalid(field: &str, ru: impl Into<String>, en: impl Into<String>) -> AppError {
-    AppError {
-        field: Some(field.into()),
-        ..AppError::new(ErrorKind::Invalid, ru, en)
+    AppError::on_field(ErrorKind::Invalid, field, ru, en)
+}
+
+pub async fn calendar(db: &Db, organisation_id: i64) -> Result<AcademicCalendar, AppError> {
+    let rows = sqlx::query("SELECT day, kind FROM calendar_days WHERE organisation_id = $1")
+        .bind(organisation_id)
+        .fetch_all(db.pool())
+        .await?;
+    let (mut holidays, mut working) = (Vec::new(), Vec::new());
+    for r in &rows {
+        let day = rows::date(r, "day")?;
+        match r.try_get::<String, _>("kind")?.as_str() {
+            "holiday" => holidays.push(day),
+            _ => working.push(day),
+        }
     }
+    AcademicCalendar::new(holidays, working).map_err(|e| {
+        tracing::error!(organisation_id, error = %e, "stored calendar is inconsistent");
+        AppError::internal()
+    })
+}
+
+/// The regional defaults, with the organisation's own rows overriding them by code.
+pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>, AppError> {
+    let rows = sqlx::query(
+        "SELECT organisation_id, code, name_ru, name_en, excused, charged, archived FROM absence_reasons \
+         WHERE organisation_id IS NULL OR organisation_id = $1 ORDER BY position, code",
+    )
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?;
+    let mut by_code: Vec<AbsenceReason> = Vec::new();
+    for r in &rows {
+        let reason = AbsenceReason {
+            code: r.try_get("code")?,
+            name_ru: r.try_get("name_ru")?,
+            name_en: r.try_get("name_en")?,
+            excused: r.try_get::<i64, _>("excused")? != 0,
+            charged: r.try_get::<i64, _>("charged")? != 0,
+            archived: r.try_get::<i64, _>("archived")? != 0,
+        };
+        let own = r.try_get::<Option<i64>, _>("organisation_id")?.is_some();
+        match by_code.iter_mut().find(|x| x.code == reason.code) {
+            Some(existing) if own => *existing = reason,
+            Some(_) => {}
+            None => by_code.push(reason),
+        }
+    }
+    Ok(by_code)
+}
+
+/// The English names of `reasons`, for [`ReasonOption`](super::ReasonOption)s made of them.
+pub fn reason_names_en(reasons: &[AbsenceReason]) -> Vec<ReasonNameEn> {
+    reasons
+        .iter()
+        .map(|r| ReasonNameEn {
+            code: r.code.clone(),
+            name_en: r.name_en.clone(),
+        })
+        .collect()
 }
 
 pub async fn list_reasons(db: &Db, actor: &Actor) -> Result<Vec<ReasonRow>, AppError> {
@@ -266,12 +324,6 @@ pub async fn stay_modes(db: &Db, organisation_id: i64) -> Result<Vec<StayModeRow
     })
     .collect::<Result<_, sqlx::Error>>()
     .map_err(Into::into)
-}
-
-/// A boolean expression reads as an integer on SQLite and a boolean on PostgreSQL.
-fn flag(row: &sqlx::any::AnyRow, column: &str) -> Result<bool, sqlx::Error> {
-    row.try_get::<bool, _>(column)
-        .or_else(|_| row.try_get::<i64, _>(column).map(|v| v != 0))
 }
 
 pub async fn add_stay_mode(

@@ -1,12 +1,13 @@
 use sqlx::Row;
 
 use super::{Municipality, PendingRequest};
-use crate::db::{is_unique_violation, now_millis, Db};
+use crate::clock::now_millis;
+use crate::db::{is_unique_violation, Db};
 use crate::domain::person_name::PersonName;
 use crate::domain::registration::{RegistrationForm, RegistrationRequest};
 use crate::domain::{Actor, Role};
 use crate::error::{AppError, ErrorKind, FieldIssue};
-use crate::groups::repo::full_name;
+use crate::rows::full_name;
 use crate::staff::repo::{insert_staff_account, StaffAccount};
 use crate::staff::NewCredentials;
 

@@ -91,31 +91,28 @@ pub async fn list_staff(
     .await
 }
 
-/// Checkbox fields arrive as `Some("on")` when ticked and are absent otherwise.
+/// The staff card's form, as the browser posts it: text as typed, and the role
+/// checkboxes as `Some("on")` when ticked and absent otherwise. `NewStaff::parse`
+/// checks it on the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffForm {
+    pub surname: String,
+    pub given_name: String,
+    pub patronymic: String,
+    pub email: String,
+    pub phone: String,
+    pub position: String,
+    #[serde(default)]
+    pub teacher: Option<String>,
+    #[serde(default)]
+    pub admin: Option<String>,
+}
+
 #[server(prefix = "/api", endpoint = "create_staff")]
-pub async fn create_staff(
-    surname: String,
-    given_name: String,
-    patronymic: String,
-    email: String,
-    phone: String,
-    position: String,
-    teacher: Option<String>,
-    admin: Option<String>,
-) -> Result<NewCredentials, AppError> {
+pub async fn create_staff(#[server(flatten)] form: StaffForm) -> Result<NewCredentials, AppError> {
     crate::state::with_actor(|db, actor| async move {
-        repo::managed_organisation(&actor)?;
-        let form = repo::NewStaff::parse(
-            &surname,
-            &given_name,
-            &patronymic,
-            &email,
-            &phone,
-            &position,
-            teacher.is_some(),
-            admin.is_some(),
-        )?;
-        repo::create_staff(&db, &actor, form).await
+        crate::access::managed_organisation(&actor)?;
+        repo::create_staff(&db, &actor, repo::NewStaff::parse(&form)?).await
     })
     .await
 }
@@ -143,28 +140,11 @@ pub async fn set_group_binding(staff_id: i64, group_id: i64, bind: bool) -> Resu
 #[server(prefix = "/api", endpoint = "update_staff")]
 pub async fn update_staff(
     staff_id: i64,
-    surname: String,
-    given_name: String,
-    patronymic: String,
-    email: String,
-    phone: String,
-    position: String,
-    teacher: Option<String>,
-    admin: Option<String>,
+    #[server(flatten)] form: StaffForm,
 ) -> Result<(), AppError> {
     crate::state::with_actor(|db, actor| async move {
-        repo::managed_organisation(&actor)?;
-        let form = repo::NewStaff::parse(
-            &surname,
-            &given_name,
-            &patronymic,
-            &email,
-            &phone,
-            &position,
-            teacher.is_some(),
-            admin.is_some(),
-        )?;
-        repo::update_staff(&db, &actor, staff_id, form).await
+        crate::access::managed_organisation(&actor)?;
+        repo::update_staff(&db, &actor, staff_id, repo::NewStaff::parse(&form)?).await
     })
     .await
 }

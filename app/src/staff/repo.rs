@@ -3,16 +3,19 @@ use std::collections::BTreeSet;
 use sqlx::Row;
 
 use super::search::{clamp_page, StaffSearch};
-use super::{GroupBinding, NewCredentials, StaffCard, StaffListPage, StaffRow, PER_PAGE};
+use super::{
+    GroupBinding, NewCredentials, StaffCard, StaffForm, StaffListPage, StaffRow, PER_PAGE,
+};
+use crate::access::{group_scope, managed_organisation};
 use crate::auth::password;
-use crate::db::{now_millis, Db};
+use crate::clock::now_millis;
+use crate::db::Db;
 use crate::domain::credentials::login_from_name;
 use crate::domain::email::Email;
 use crate::domain::person_name::PersonName;
 use crate::domain::{Actor, Bilingual, Role};
 use crate::error::{AppError, ErrorKind};
-use crate::groups::repo::full_name;
-pub use crate::groups::repo::managed_organisation;
+use crate::rows::full_name;
 
 /// A validated «new staff member» form.
 pub struct NewStaff {
@@ -35,17 +38,18 @@ impl Bilingual for Message {
 }
 
 impl NewStaff {
-    #[allow(clippy::too_many_arguments)]
-    pub fn parse(
-        surname: &str,
-        given_name: &str,
-        patronymic: &str,
-        email: &str,
-        phone: &str,
-        position: &str,
-        teacher: bool,
-        admin: bool,
-    ) -> Result<Self, AppError> {
+    pub fn parse(form: &StaffForm) -> Result<Self, AppError> {
+        let StaffForm {
+            surname,
+            given_name,
+            patronymic,
+            email,
+            phone,
+            position,
+            teacher,
+            admin,
+        } = form;
+        let (teacher, admin) = (teacher.is_some(), admin.is_some());
         let name = PersonName::parse(surname, given_name, patronymic).map_err(|e| {
             let field = match e.part() {
                 crate::domain::person_name::NamePart::Surname => "surname",
@@ -601,7 +605,7 @@ pub async fn set_group_binding(
     let row = own_staff(db, actor, staff_id).await?;
     let organisation_id = managed_organisation(actor)?;
     ensure_active(&row)?;
-    let group = crate::groups::repo::group_scope(db, group_id).await?;
+    let group = group_scope(db, group_id).await?;
     if group.organisation_id != organisation_id {
         return Err(AppError::forbidden());
     }

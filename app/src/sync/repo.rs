@@ -5,32 +5,23 @@ use chrono::NaiveDate;
 use sqlx::Row;
 
 use super::{OfflineBundle, OfflineChild, OfflineGroup, OfflineMark, OfflinePlanned};
-use crate::attendance::repo::{
-    calendar, enrolment_of, mark_columns, mark_from_row, parse_date, reasons, today,
-};
-use crate::attendance::ReasonOption;
-use crate::db::{is_unique_violation, now_millis, Db};
+use crate::access::group_scope;
+use crate::clock::{now_millis, today};
+use crate::db::{is_unique_violation, Db};
 use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::marking::{check_mark, MarkContext, MarkRefusal};
 use crate::domain::permissions::GroupScope;
 use crate::domain::sync::{
-    check_batch, resolve, DeviceId, MarkOp, OpOutcome, OpResult, Refusal, Resolution, Stamp,
-    SyncResponse,
+    check_batch, DeviceId, MarkOp, OpOutcome, OpResult, Refusal, SyncResponse,
 };
-use crate::domain::timesheet::{AbsenceReason, Enrolment, Mark};
+use crate::domain::timesheet::{AbsenceReason, Enrolment};
 use crate::domain::{Actor, Permission, Role};
 use crate::error::AppError;
-use crate::groups::repo::full_name;
+use crate::marks::{self, closed_months};
 use crate::notices::outbox::Delivery;
-use crate::notices::repo::{close_reason_request, open_reason_request};
-
-/// The audit path of every synced op.
-const PATH: &str = "sync";
-
-/// How often one op is judged again after the stored mark changed between reading and
-/// writing it. Only a concurrent sync of the same child-day on PostgreSQL does that, and
-/// each retry sees that sync committed, so a second attempt is all it ever takes.
-const WRITE_ATTEMPTS: usize = 4;
+use crate::reference::repo::{calendar, reasons};
+use crate::reference::ReasonOption;
+use crate::rows::{self, enrolment_of, full_name, mark_from_row};
 
 /// Only roles that mark attendance sync. Anyone else is refused as a whole rather than
 /// op by op: a tablet whose user switched to another role keeps its queue for later
@@ -139,7 +130,8 @@ async fn sync_op(
         tx.rollback().await?;
         return Ok(OpResult::Refused(refusal));
     }
-    let result = merge(&mut tx, actor, op, &op.stamp(now), now, delivery).await?;
+    let result =
+        marks::merge_op(&mut tx, actor.person_id, op, &op.stamp(now), now, delivery).await?;
     if matches!(result, OpResult::Superseded { .. }) {
         sqlx::query("UPDATE applied_ops SET result = 'superseded' WHERE op_id = $1")
             .bind(op.op_id.as_str())
@@ -148,163 +140,6 @@ async fn sync_op(
     }
     tx.commit().await?;
     Ok(result)
-}
-
-/// A stored mark with the stamp it won by.
-struct Stamped {
-    mark: Mark,
-    stamp: Stamp,
-}
-
-/// Writes the op if its stamp beats the stored mark's, and audits it either way.
-async fn merge(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    op: &MarkOp,
-    incoming: &Stamp,
-    now: i64,
-    delivery: &Delivery,
-) -> Result<OpResult, AppError> {
-    for _ in 0..WRITE_ATTEMPTS {
-        let stored = stored_mark(conn, op.child_id, op.day).await?;
-        if let Some(current) = &stored {
-            if resolve(Some(&current.stamp), incoming) == Resolution::Loses {
-                audit(
-                    conn,
-                    actor,
-                    op,
-                    now,
-                    Some(&current.mark),
-                    &current.mark,
-                    "superseded",
-                )
-                .await?;
-                return Ok(OpResult::Superseded {
-                    by: current.stamp.clone(),
-                });
-            }
-        }
-        let current = stored.as_ref().map(|s| &s.stamp);
-        if !write_mark(conn, actor, op, incoming, current).await? {
-            // Another sync changed the mark after it was read: judge again against it.
-            continue;
-        }
-        let old = stored.as_ref().map(|s| &s.mark);
-        audit(conn, actor, op, now, old, &op.mark, "applied").await?;
-        // The same step as an online save (`attendance::repo::record_mark`): the parents
-        // are asked about an unexplained absence, and asked no more once it is explained
-        // or the child is marked present.
-        let unexplained = Mark::Absent { reason: None };
-        if old != Some(&op.mark) {
-            if op.mark == unexplained {
-                open_reason_request(conn, op.child_id, op.day, actor.person_id, now, delivery)
-                    .await?;
-            } else if old == Some(&unexplained) {
-                // Only an unexplained absence can have an open question to withdraw.
-                close_reason_request(conn, op.child_id, op.day, now).await?;
-            }
-        }
-        return Ok(OpResult::Applied);
-    }
-    tracing::error!(op_id = %op.op_id, "sync: the stored mark kept changing under the op");
-    Err(AppError::internal())
-}
-
-async fn stored_mark(
-    conn: &mut sqlx::AnyConnection,
-    child_id: i64,
-    day: NaiveDate,
-) -> Result<Option<Stamped>, AppError> {
-    let row = sqlx::query(
-        "SELECT status, reason, recorded_at, device, op_id FROM marks WHERE child_id = $1 AND day = $2",
-    )
-    .bind(child_id)
-    .bind(day.to_string())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    Ok(Some(Stamped {
-        mark: mark_from_row(&row.try_get::<String, _>("status")?, row.try_get("reason")?),
-        stamp: Stamp {
-            recorded_at: row.try_get("recorded_at")?,
-            device: row.try_get("device")?,
-            op_id: row.try_get("op_id")?,
-        },
-    }))
-}
-
-/// Stores the op's mark, but only over the stamp `current` it was judged against (none:
-/// only if there is still no mark). Returns false when the stored mark changed since.
-///
-/// The comparison with the op's stamp repeats `resolve` in SQL on purpose: whatever
-/// happens around it, this write never replaces a greater stamp.
-async fn write_mark(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    op: &MarkOp,
-    incoming: &Stamp,
-    current: Option<&Stamp>,
-) -> Result<bool, AppError> {
-    let (status, reason) = mark_columns(&op.mark);
-    let written = sqlx::query(
-        "INSERT INTO marks (child_id, day, status, reason, recorded_at, recorded_by, device, op_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-         ON CONFLICT (child_id, day) DO UPDATE SET status = excluded.status, reason = excluded.reason, \
-         recorded_at = excluded.recorded_at, recorded_by = excluded.recorded_by, \
-         device = excluded.device, op_id = excluded.op_id \
-         WHERE (marks.recorded_at, marks.device, marks.op_id) < (excluded.recorded_at, excluded.device, excluded.op_id) \
-         AND (marks.recorded_at, marks.device, marks.op_id) = ($9, $10, $11)",
-    )
-    .bind(op.child_id)
-    .bind(op.day.to_string())
-    .bind(status)
-    .bind(reason)
-    .bind(incoming.recorded_at)
-    .bind(actor.person_id)
-    .bind(&incoming.device)
-    .bind(&incoming.op_id)
-    // NULLs when there was no mark: then an existing row is never updated.
-    .bind(current.map(|s| s.recorded_at))
-    .bind(current.map(|s| s.device.as_str()))
-    .bind(current.map(|s| s.op_id.as_str()))
-    .execute(&mut *conn)
-    .await?;
-    Ok(written.rows_affected() == 1)
-}
-
-async fn audit(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    op: &MarkOp,
-    now: i64,
-    old: Option<&Mark>,
-    new: &Mark,
-    outcome: &str,
-) -> Result<(), AppError> {
-    let (old_status, old_reason) = old.map(mark_columns).unzip();
-    let (new_status, new_reason) = mark_columns(new);
-    sqlx::query(
-        "INSERT INTO mark_audit (child_id, day, old_status, old_reason, new_status, new_reason, \
-         by_person, at, device, path, op_id, outcome) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(op.child_id)
-    .bind(op.day.to_string())
-    .bind(old_status)
-    .bind(old_reason.flatten())
-    .bind(new_status)
-    .bind(new_reason)
-    .bind(actor.person_id)
-    .bind(now)
-    .bind(op.device.as_str())
-    .bind(PATH)
-    .bind(op.op_id.as_str())
-    .bind(outcome)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
 }
 
 /// What the ops of one batch are judged by, loaded once per batch: per child its group
@@ -365,7 +200,7 @@ impl BatchRules {
         let mut organisations: BTreeMap<i64, Arc<OrganisationRules>> = BTreeMap::new();
         let mut groups = BTreeMap::new();
         for group_id in group_ids {
-            let scope = crate::groups::repo::group_scope(db, group_id).await?;
+            let scope = group_scope(db, group_id).await?;
             if !actor.may(&Permission::MarkGroup(scope)) {
                 groups.insert(group_id, None);
                 continue;
@@ -437,22 +272,6 @@ fn refusal_of(refusal: MarkRefusal) -> Refusal {
         MarkRefusal::MonthClosed { .. } => Refusal::MonthClosed,
         MarkRefusal::UnknownReason { code } => Refusal::UnknownReason { code },
     }
-}
-
-async fn closed_months(db: &Db, group_id: i64) -> Result<BTreeSet<Month>, AppError> {
-    sqlx::query("SELECT month FROM month_closures WHERE group_id = $1")
-        .bind(group_id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|row| {
-            let raw: String = row.try_get("month")?;
-            Month::parse(&raw).map_err(|e| {
-                tracing::error!(group_id, error = %e, "stored closed month is malformed");
-                AppError::internal()
-            })
-        })
-        .collect()
 }
 
 pub async fn offline_bundle(db: &Db, actor: &Actor) -> Result<OfflineBundle, AppError> {
@@ -562,7 +381,7 @@ async fn bundle_marks(
         .map(|row| {
             Ok(OfflineMark {
                 child_id: row.try_get("child_id")?,
-                day: parse_date(&row.try_get::<String, _>("day")?)?,
+                day: rows::date(row, "day")?,
                 mark: mark_from_row(&row.try_get::<String, _>("status")?, row.try_get("reason")?),
             })
         })
@@ -589,8 +408,8 @@ async fn bundle_planned(
         .map(|row| {
             Ok(OfflinePlanned {
                 child_id: row.try_get("child_id")?,
-                from: parse_date(&row.try_get::<String, _>("date_from")?)?,
-                to: parse_date(&row.try_get::<String, _>("date_to")?)?,
+                from: rows::date(row, "date_from")?,
+                to: rows::date(row, "date_to")?,
                 reason: row.try_get("reason")?,
             })
         })
