@@ -47,6 +47,44 @@ pub fn FormError(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
+/// What a page shows while a server function's answer is on its way («Загрузка…»),
+/// when it fails (the error in the reader's language, under `title` when the page has
+/// no heading of its own yet), and once it came (`ok` of the value).
+#[component]
+pub fn Loaded<T, F, V>(
+    resource: Resource<Result<T, AppError>>,
+    ok: F,
+    /// The page's heading in Russian and English, shown above an error.
+    #[prop(optional)]
+    title: Option<(&'static str, &'static str)>,
+) -> impl IntoView
+where
+    T: Clone + Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
+            {
+                let ok = ok.clone();
+                move || {
+                    let ok = ok.clone();
+                    Suspend::new(async move {
+                        match resource.await {
+                            Ok(value) => ok(value).into_any(),
+                            Err(error) => view! {
+                                {title.map(|(ru, en)| view! { <h1>{t(ru, en)}</h1> })}
+                                <ErrorNotice error/>
+                            }
+                            .into_any(),
+                        }
+                    })
+                }
+            }
+        </Transition>
+    }
+}
+
 /// Where a person without the right session state must go instead of this page.
 pub fn gate(me: &Option<Me>, allowed: &[Role]) -> Option<&'static str> {
     match me {

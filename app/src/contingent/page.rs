@@ -8,7 +8,7 @@ use super::{
     ChildCard, ChildPage, CreateGuardianAccount, EditChild, EditGuardian, ImportSummary,
     LeaveChild, RemoveGuardian, ReturnChild,
 };
-use crate::components::{CredentialsSlip, ErrorNotice, Field, FormError, Gate};
+use crate::components::{CredentialsSlip, Field, FormError, Gate, Loaded};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::{t, use_lang};
@@ -50,7 +50,6 @@ fn Contingent() -> impl IntoView {
         }
     };
 
-    let lang = use_lang();
     view! {
         <h1>{t("Контингент", "Children")}</h1>
         <div class="toolbar">
@@ -65,14 +64,7 @@ fn Contingent() -> impl IntoView {
                 }
             />
         </div>
-        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match children.await {
-                    Ok(list) => view! { <ChildTable list page/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=children ok=move |list| view! { <ChildTable list page/> }/>
 
         <AddChildForm add/>
 
@@ -286,7 +278,6 @@ struct CardActions {
 
 #[component]
 fn Card() -> impl IntoView {
-    let lang = use_lang();
     let params = use_params_map();
     let actions = CardActions {
         edit: ServerAction::new(),
@@ -327,14 +318,7 @@ fn Card() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match card.await {
-                    Ok(card) => view! { <CardView card actions/> }.into_any(),
-                    Err(error) => view! { <h1>{lang.pick("Ребёнок", "Child")}</h1><ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=card ok=move |card| view! { <CardView card actions/> } title=("Ребёнок", "Child")/>
         <p><a href="/children">{t("← Весь контингент", "← All children")}</a></p>
     }
 }

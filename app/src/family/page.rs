@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use super::{load_child_absences, AnnounceAbsence, CancelAbsence, ChildAbsences};
-use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::components::{Field, FormError, Gate, Loaded};
 use crate::domain::Role;
 use crate::i18n::{t, use_lang};
 
@@ -30,16 +30,8 @@ fn Absences() -> impl IntoView {
         },
     );
     let error = Signal::derive(move || announce.value().get().and_then(Result::err));
-    let lang = use_lang();
     view! {
-        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <AbsenceForm data announce cancel error/> }.into_any(),
-                    Err(error) => view! { <h1>{lang.pick("Отсутствие", "Absence")}</h1><ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=data ok=move |data| view! { <AbsenceForm data announce cancel error/> } title=("Отсутствие", "Absence")/>
     }
 }
 

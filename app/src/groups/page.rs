@@ -5,7 +5,7 @@ use super::{
     list_groups, load_group_roster, load_group_settings, AddGroup, AdminGroupRow, ArchiveGroup,
     Choice, GroupRoster, GroupSettings, GroupSummary, SaveGroup,
 };
-use crate::components::{matches_words, ErrorNotice, Field, FormError, Gate, InPageSearch};
+use crate::components::{matches_words, ErrorNotice, Field, FormError, Gate, InPageSearch, Loaded};
 use crate::domain::{GroupName, Lang, Role};
 use crate::error::AppError;
 use crate::i18n::{t, use_lang};
@@ -213,14 +213,7 @@ fn Settings() -> impl IntoView {
         },
     );
     view! {
-        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(settings) => view! { <SettingsForm settings save archive/> }.into_any(),
-                    Err(error) => view! { <h1>{t("Группа", "Group")}</h1><ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=settings ok=move |settings| view! { <SettingsForm settings save archive/> } title=("Группа", "Group")/>
         <p><a href="/admin/groups">{t("← Все группы", "← All groups")}</a></p>
     }
 }
@@ -363,14 +356,7 @@ fn Roster() -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match roster.await {
-                    Ok(roster) => view! { <RosterTable roster/> }.into_any(),
-                    Err(error) => view! { <h1>{t("Группа", "Group")}</h1><ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=roster ok=move |roster| view! { <RosterTable roster/> } title=("Группа", "Group")/>
     }
 }
 

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use super::{load_municipal_month, MunicipalMonth};
-use crate::components::{ErrorNotice, Gate};
+use crate::components::{Gate, Loaded};
 use crate::domain::analytics::{format_rate, DayTally, Tally};
 use crate::domain::Role;
 use crate::i18n::{t, use_lang, Lang};
@@ -16,16 +16,8 @@ pub fn MunicipalAttendancePage() -> impl IntoView {
 fn MonthView() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(move || query.read().get("month"), load_municipal_month);
-    let lang = use_lang();
     view! {
-        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(month) => view! { <MonthReport month/> }.into_any(),
-                    Err(error) => view! { <h1>{lang.pick("Посещаемость", "Attendance")}</h1><ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=data ok=move |month| view! { <MonthReport month/> } title=("Посещаемость", "Attendance")/>
     }
 }
 

@@ -7,7 +7,7 @@ use super::{
     WriteNotice,
 };
 use crate::auth::refetch_me;
-use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::components::{ErrorNotice, Field, FormError, Gate, Loaded};
 use crate::domain::Role;
 use crate::i18n::{t, use_lang, Lang};
 
@@ -87,7 +87,6 @@ fn InboxView() -> impl IntoView {
         |_| load_inbox(),
     );
     // The unread count in the top bar follows what happens here.
-    let lang = use_lang();
     Effect::new(move |prev: Option<(usize, usize)>| {
         let now = (read.version().get(), answer.version().get());
         if prev.is_some_and(|p| p != now) {
@@ -101,14 +100,7 @@ fn InboxView() -> impl IntoView {
         // A refused answer is shown above the list: the entry it was for has usually
         // changed (the question was withdrawn) by the time the list is read again.
         {move || answer.value().get().and_then(Result::err).filter(|e| e.field.is_none()).map(|error| view! { <ErrorNotice error/> })}
-        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match inbox.await {
-                    Ok(inbox) => view! { <InboxList inbox read answer/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=inbox ok=move |inbox| view! { <InboxList inbox read answer/> }/>
     }
 }
 
@@ -210,16 +202,8 @@ fn GroupNoticesView() -> impl IntoView {
             load_group_notices(id.and_then(|i| i.parse().ok()).unwrap_or_default()).await
         },
     );
-    let lang = use_lang();
     view! {
-        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(data) => view! { <GroupNoticeList data write/> }.into_any(),
-                    Err(error) => view! { <h1>{lang.pick("Уведомления", "Notices")}</h1><ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=data ok=move |data| view! { <GroupNoticeList data write/> } title=("Уведомления", "Notices")/>
     }
 }
 
@@ -308,16 +292,8 @@ pub fn DailySummaryPage() -> impl IntoView {
 fn SummaryView() -> impl IntoView {
     let query = use_query_map();
     let data = Resource::new(move || query.read().get("day"), load_daily_summary);
-    let lang = use_lang();
     view! {
-        <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(view) => view! { <SummaryTable view/> }.into_any(),
-                    Err(error) => view! { <h1>{lang.pick("Сводка за день", "Daily summary")}</h1><ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=data ok=move |view| view! { <SummaryTable view/> } title=("Сводка за день", "Daily summary")/>
     }
 }
 

@@ -5,7 +5,7 @@ use super::{
     ReasonRow, SaveReason, SaveStayMode, SetCalendarDay, StayModeRow,
 };
 use crate::components::{
-    form_error, refresh_on_success, Changed, ErrorNotice, Field, FormError, Gate,
+    form_error, refresh_on_success, Changed, ErrorNotice, Field, FormError, Gate, Loaded,
 };
 use crate::domain::premises::StayHours;
 use crate::domain::Role;
@@ -220,14 +220,7 @@ fn StayModes() -> impl IntoView {
                  an organisation may add its own, change them and archive them.",
             )}
         </p>
-        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match modes.await {
-                    Ok(rows) => view! { <StayModeTable rows/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=modes ok=move |rows| view! { <StayModeTable rows/> }/>
         <section class="card">
             <h2>{t("Новый режим", "New stay mode")}</h2>
             <ActionForm action=add attr:class="stay-mode-form">

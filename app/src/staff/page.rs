@@ -6,7 +6,7 @@ use super::{
     list_staff, load_staff_card, ArchiveStaff, CreateStaff, NewCredentials, ResetStaffPassword,
     RestoreStaff, SetGroupBinding, StaffCard, StaffListPage, StaffRow, UpdateStaff,
 };
-use crate::components::{CredentialsSlip, ErrorNotice, Field, FormError, Gate};
+use crate::components::{CredentialsSlip, Field, FormError, Gate, Loaded};
 use crate::domain::lang::encode_query_value;
 use crate::domain::Role;
 use crate::i18n::{t, use_lang};
@@ -73,14 +73,7 @@ fn StaffList() -> impl IntoView {
             </label>
             <button type="submit">{t("Найти", "Search")}</button>
         </Form>
-        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match staff.await {
-                    Ok(list) => view! { <StaffTable list query=query() archived=archived()/> }.into_any(),
-                    Err(error) => view! { <ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=staff ok=move |list| view! { <StaffTable list query=query() archived=archived()/> }/>
 
         {move || created().map(|credentials| view! {
             <StaffCredentials credentials title=t("Учётная запись создана", "Account created")/>
@@ -273,14 +266,7 @@ fn Card() -> impl IntoView {
     let bind_error = Signal::derive(move || actions.bind.value().get().and_then(Result::err));
     let reset_error = Signal::derive(move || actions.reset.value().get().and_then(Result::err));
     view! {
-        <Transition fallback=|| view! { <p class="muted">{t("Загрузка…", "Loading…")}</p> }>
-            {move || Suspend::new(async move {
-                match card.await {
-                    Ok(card) => view! { <CardView card actions/> }.into_any(),
-                    Err(error) => view! { <h1>{t("Сотрудник", "Staff member")}</h1><ErrorNotice error/> }.into_any(),
-                }
-            })}
-        </Transition>
+        <Loaded resource=card ok=move |card| view! { <CardView card actions/> } title=("Сотрудник", "Staff member")/>
         {move || actions.reset.value().get().and_then(Result::ok).map(|credentials| view! {
             <StaffCredentials credentials title=t("Пароль сброшен", "Password reset")/>
         })}
