@@ -252,25 +252,17 @@ impl<'a> LineCounter<'a> {
     }
 }
 
-/// Case- and «ё»-insensitive form, as [`PersonName::matches`] compares.
-fn fold(s: &str) -> String {
-    s.to_lowercase().replace('ё', "е")
-}
-
+/// The same child: the name as [`PersonName::matches`] compares it, and the birth date.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ChildKey {
-    surname: String,
-    given_name: String,
-    patronymic: Option<String>,
+    name: (String, String, Option<String>),
     birth_date: NaiveDate,
 }
 
 impl ChildKey {
     fn new(name: &PersonName, birth_date: NaiveDate) -> Self {
         Self {
-            surname: fold(name.surname()),
-            given_name: fold(name.given_name()),
-            patronymic: name.patronymic().map(fold),
+            name: name.match_key(),
             birth_date,
         }
     }
