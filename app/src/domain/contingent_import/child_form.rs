@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::csv::Column;
 use super::problems::{Problem, RowErrorKind, RowProblems};
-use super::rules::{parse_date, NewParent};
+use super::rules::{no_parent_fields, parse_date, NewParent};
 use crate::domain::person_name::PersonName;
 use crate::domain::Bilingual;
 
@@ -125,7 +125,7 @@ pub fn check_guardian_form(form: &GuardianForm) -> Result<NewParent, Vec<FieldEr
         .trim()
     };
     let parent = problems.parent(cell);
-    if Column::PARENT.iter().all(|&c| cell(c).is_empty()) {
+    if no_parent_fields(cell) {
         for column in [
             Column::ParentSurname,
             Column::ParentGivenName,

@@ -146,11 +146,7 @@ pub fn template_header() -> String {
 
 /// Lower-cased, «ё» folded to «е», whitespace trimmed and collapsed.
 fn normalize_header(raw: &str) -> String {
-    raw.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-        .replace('ё', "е")
+    collapse(raw).to_lowercase().replace('ё', "е")
 }
 
 /// The outcome of reading a file whose header is usable.

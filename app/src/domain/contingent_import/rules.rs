@@ -80,6 +80,11 @@ pub struct NewParent {
     pub email: Option<Email>,
 }
 
+/// Whether every parent column is blank (a row that imports the child alone).
+pub(super) fn no_parent_fields<'r>(cell: impl Fn(Column) -> &'r str) -> bool {
+    Column::PARENT.iter().all(|&c| cell(c).is_empty())
+}
+
 pub(super) fn collapse(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -189,7 +194,7 @@ impl RowProblems {
 
     /// `None` when no parent field is filled or when the parent has a problem.
     pub(super) fn parent<'r>(&mut self, cell: impl Fn(Column) -> &'r str) -> Option<NewParent> {
-        if Column::PARENT.iter().all(|&c| cell(c).is_empty()) {
+        if no_parent_fields(&cell) {
             return None;
         }
         let name = self.name(
