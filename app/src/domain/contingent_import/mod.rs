@@ -42,7 +42,7 @@
 //!   not be after `today`; the enrolment date must not be before the birth date,
 //!   and the child must be at most [`MAX_AGE_YEARS`] years old on it (the eighth
 //!   birthday itself is still allowed). The enrolment date may be in the future.
-//! * The group is looked up by [`GroupName::key`], so case, repeated spaces and
+//! * The group is looked up by [`GroupName::key`](super::GroupName::key), so case, repeated spaces and
 //!   «ё»/«е» do not matter.
 //! * Parent columns form a set: if any of them is filled on a row, the parent's
 //!   surname, given name and «Кем приходится» are required; phone and e-mail stay
@@ -68,6 +68,9 @@
 //!   [`ImportFileError`]) and every message in Russian and English.
 //! * `child_form` — the child-card forms (a child's details, a parent, a date
 //!   field), checked by the same rules with the same messages.
+//!
+//! [`PersonName`]: super::person_name::PersonName
+//! [`Email`]: super::email::Email
 
 mod child_form;
 mod csv;
@@ -83,7 +86,3 @@ pub use child_form::{
 pub use csv::{parse_contingent_csv, template_header, Column, ImportReport, ImportRow, NewChild};
 pub use problems::{ImportFileError, RowError, RowErrorKind};
 pub use rules::{GroupLookup, NewParent, MAX_AGE_YEARS, MAX_RELATION_CHARS, PHONE_CHARS};
-
-// For the links in the module documentation above.
-#[allow(unused_imports)]
-use super::{email::Email, person_name::PersonName, GroupName};
