@@ -495,9 +495,10 @@ mod tests {
         ILLNESS, NO_VALID_REASON, OTHER_EXCUSED, QUARANTINE, SANATORIUM, UNEXPLAINED_TAIL_DAYS,
         VACATION,
     };
-    use super::structure::{inn_check_digit, name_key};
     use super::*;
     use app::db::Db;
+    use app::domain::inn::Inn;
+    use app::domain::GroupName;
 
     const HASH: &str =
         "$argon2id$v=19$m=19456,t=2,p=1$dGVzdHNhbHQ$dGVzdGhhc2h0ZXN0aGFzaHRlc3RoYXNo";
@@ -722,7 +723,8 @@ mod tests {
     fn the_checksum_rule_matches_real_inns() {
         for real in ["7707083893", "7736207543", "7702070139"] {
             assert!(inn_is_valid(real), "{real}");
-            assert_eq!(inn_check_digit(&real[..9]).to_string(), &real[9..]);
+            let digit = Inn::legal_entity_check_digit(&real[..9]).unwrap();
+            assert_eq!(digit.to_string(), &real[9..]);
         }
         assert!(!inn_is_valid("7707083894"));
     }
@@ -772,7 +774,7 @@ mod tests {
         let keys = strings(db, "SELECT name || '|' || name_key FROM groups").await;
         assert!(keys.iter().all(|k| {
             let (name, key) = k.split_once('|').unwrap();
-            name_key(name) == key
+            GroupName::parse(name).unwrap().key() == key
         }));
     }
 

@@ -7,6 +7,9 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
+use app::domain::inn::Inn;
+use app::domain::GroupName;
+
 use super::calendar::{iso, Calendar};
 use super::names::{CITY_NAMES, DISTRICT_NAMES, GROUP_NAMES, KINDERGARTEN_NAMES};
 use super::writer::{CalendarDayRow, GroupRow, MunicipalityRow, OrganisationRow, Writer};
@@ -37,7 +40,7 @@ pub(super) struct Organisation {
 pub(super) struct Group {
     pub(super) id: i64,
     pub(super) organisation_id: i64,
-    pub(super) name: String,
+    pub(super) name: GroupName,
     /// Birth year of its children; `None` for a mixed-age group of a small kindergarten.
     pub(super) birth_year: Option<i32>,
     pub(super) children: usize,
@@ -204,14 +207,14 @@ pub(super) async fn write_organisations(
         .collect();
     w.insert(&rows).await?;
 
-    let keys: Vec<String> = groups.iter().map(|g| name_key(&g.name)).collect();
+    let keys: Vec<String> = groups.iter().map(|g| g.name.key()).collect();
     let rows: Vec<_> = groups
         .iter()
         .zip(&keys)
         .map(|(g, key)| GroupRow {
             id: g.id,
             organisation_id: g.organisation_id,
-            name: &g.name,
+            name: g.name.as_str(),
             name_key: key,
             created_at,
         })
@@ -272,30 +275,21 @@ fn organisation_names(rng: &mut impl Rng, number: u32) -> (String, String) {
     )
 }
 
-/// A 10-digit ИНН of a legal entity: tax office, five random digits, check digit
-/// (weights 2 4 10 3 5 9 4 6 8, sum mod 11 mod 10 — as `app::domain::Inn` checks).
+/// A 10-digit ИНН of a legal entity: tax office, five random digits, and the check digit
+/// of [`Inn::legal_entity_check_digit`], so that `app::domain::Inn` accepts it.
 fn unique_inn(rng: &mut impl Rng, tax_office: u32, taken: &mut HashSet<String>) -> String {
     loop {
         let body = format!("{:04}{:05}", tax_office, rng.gen_range(0..100_000));
-        let inn = format!("{body}{}", inn_check_digit(&body));
+        let check = Inn::legal_entity_check_digit(&body).expect("nine digits");
+        let inn = format!("{body}{check}");
         if taken.insert(inn.clone()) {
             return inn;
         }
     }
 }
 
-pub(super) fn inn_check_digit(first_nine: &str) -> u32 {
-    const WEIGHTS: [u32; 9] = [2, 4, 10, 3, 5, 9, 4, 6, 8];
-    let sum: u32 = first_nine
-        .chars()
-        .zip(WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).expect("digits only") * w)
-        .sum();
-    sum % 11 % 10
-}
-
-/// `count` group names, unique within the organisation by [`name_key`].
-fn group_names(rng: &mut impl Rng, count: usize) -> Vec<String> {
+/// `count` group names, unique within the organisation by [`GroupName::key`].
+fn group_names(rng: &mut impl Rng, count: usize) -> Vec<GroupName> {
     let mut pool: Vec<&str> = GROUP_NAMES.to_vec();
     pool.shuffle(rng);
     let mut names = Vec::with_capacity(count);
@@ -311,17 +305,13 @@ fn group_names(rng: &mut impl Rng, count: usize) -> Vec<String> {
             } else {
                 format!("{base} {round}")
             };
-            if keys.insert(name_key(&name)) {
+            let name = GroupName::parse(&name).expect("the generated group names are valid");
+            if keys.insert(name.key()) {
                 names.push(name);
             }
         }
     }
     unreachable!("the loop above returns")
-}
-
-/// `groups.name_key`: the same as `app::domain::GroupName::key` (lower case, ё → е).
-pub(super) fn name_key(name: &str) -> String {
-    name.to_lowercase().replace('ё', "е")
 }
 
 #[cfg(test)]
@@ -332,9 +322,10 @@ mod tests {
 
     #[test]
     fn group_name_key_folds_case_and_yo() {
-        assert_eq!(name_key("Ёлочка"), name_key("ЕЛОЧКА"));
-        assert_eq!(name_key("Звёздочка"), "звездочка");
-        let keys: HashSet<String> = GROUP_NAMES.iter().map(|n| name_key(n)).collect();
+        let key = |name: &str| GroupName::parse(name).unwrap().key();
+        assert_eq!(key("Ёлочка"), key("ЕЛОЧКА"));
+        assert_eq!(key("Звёздочка"), "звездочка");
+        let keys: HashSet<String> = GROUP_NAMES.iter().map(|n| key(n)).collect();
         assert_eq!(
             keys.len(),
             GROUP_NAMES.len(),
@@ -342,7 +333,7 @@ mod tests {
         );
         let mut rng = ChaCha8Rng::seed_from_u64(0);
         let many = group_names(&mut rng, 120);
-        let keys: HashSet<String> = many.iter().map(|n| name_key(n)).collect();
+        let keys: HashSet<String> = many.iter().map(GroupName::key).collect();
         assert_eq!(keys.len(), 120);
     }
 }
