@@ -70,6 +70,17 @@ impl Inn {
         &self.0
     }
 
+    /// The check digit (the 10th) of an organisation's INN with these nine first digits;
+    /// `None` unless `first_nine` is exactly nine ASCII digits. For building INNs, e.g.
+    /// the demo region's: `format!("{first_nine}{digit}")` then passes [`Inn::parse`].
+    pub fn legal_entity_check_digit(first_nine: &str) -> Option<u32> {
+        if first_nine.len() != 9 || !first_nine.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let digits: Vec<u32> = first_nine.bytes().map(|b| u32::from(b - b'0')).collect();
+        Some(check_digit(&digits, &WEIGHTS_10))
+    }
+
     /// A 10-digit INN of an organisation (юридическое лицо).
     pub fn is_legal_entity(&self) -> bool {
         self.0.len() == Self::LEGAL_ENTITY_LEN
@@ -190,6 +201,24 @@ mod tests {
     }
 
     #[test]
+    fn legal_entity_check_digit_completes_real_inns_and_wants_nine_digits() {
+        for raw in [SBERBANK, YANDEX, VTB] {
+            let digit = Inn::legal_entity_check_digit(&raw[..9]).unwrap();
+            assert_eq!(digit.to_string(), &raw[9..], "{raw}");
+        }
+        for bad in [
+            "",
+            "77070838",
+            "7707083893",
+            "77070838a",
+            " 77070838",
+            "７７０７０８３８９",
+        ] {
+            assert_eq!(Inn::legal_entity_check_digit(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
     fn twelve_digit_inn_is_accepted_as_individual() {
         let inn = Inn::parse(INDIVIDUAL).unwrap();
         assert!(inn.is_individual());
@@ -212,6 +241,7 @@ mod tests {
             })
             .unwrap();
         assert!(Inn::parse(&format!("{prefix}0")).is_ok());
+        assert_eq!(Inn::legal_entity_check_digit(&prefix), Some(0));
         assert_eq!(
             Inn::parse(&format!("{prefix}1")),
             Err(InnError::BadChecksum)
@@ -295,6 +325,7 @@ mod tests {
                 .map(|x| char::from_digit(*x, 10).unwrap())
                 .collect();
             assert!(Inn::parse(&ten).unwrap().is_legal_entity());
+            assert_eq!(Inn::legal_entity_check_digit(&ten[..9]), Some(d[9]));
             let wrong = (d[9] + 1) % 10;
             let bad = format!("{}{}", &ten[..9], wrong);
             assert_eq!(Inn::parse(&bad), Err(InnError::BadChecksum));
