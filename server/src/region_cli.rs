@@ -72,7 +72,7 @@ pub fn parse_args(args: &[String], today: NaiveDate) -> Result<RegionArgs, Strin
 }
 
 pub async fn run(args: &[String]) -> Result<(), Box<dyn std::error::Error>> {
-    let args = parse_args(args, chrono::Local::now().date_naive())?;
+    let args = parse_args(args, app::clock::today())?;
     let url = database_url()?;
     let db = app::db::Db::connect(&url, 2).await?;
     db.migrate().await?;

@@ -161,13 +161,13 @@ pub(super) async fn write_reason_requests(
     let mut recipients = Vec::new();
     for absence in unexplained {
         let id = take_id(&mut ids.notice);
-        let day = &calendar.working_days[absence.day].iso;
+        let work_day = &calendar.working_days[absence.day];
         notices.push(NoticeRow {
             id,
             child_id: absence.child.id,
-            day,
+            day: &work_day.iso,
             // The app's key: at most one request per child and day.
-            request_key: format!("{}:{day}", absence.child.id),
+            request_key: app::marks::request_key(absence.child.id, work_day.date),
             created_by: absence.recorded_by,
             created_at: absence.recorded_at,
         });
