@@ -4,8 +4,8 @@
 // for its id. This script owns that storage and the sync loop, and registers the service
 // worker (/sw.js) that keeps the pages themselves. It is plain JS, not wasm, so that the
 // IndexedDB and fetch plumbing costs the wasm bundle nothing; the marking page (Rust,
-// app/src/attendance/page.rs) talks to it through `window.tabelOffline`, with JSON strings
-// both ways, and gets every change of state through one callback.
+// app/src/attendance/page/offline.rs) talks to it through `window.tabelOffline`, with JSON
+// strings both ways, and gets every change of state through one callback.
 (() => {
   'use strict';
   if (window.tabelOffline) return;
@@ -87,6 +87,7 @@
           db.createObjectStore('queue', { keyPath: 'op_id' });
           db.createObjectStore('conflicts', { keyPath: 'op_id' });
           db.createObjectStore('recent', { keyPath: 'key' });
+          // Empty: nothing of the offline bundle is kept any more (see refreshBundle).
           db.createObjectStore('bundle');
           db.createObjectStore('meta');
         };
@@ -413,7 +414,8 @@
     });
   }
 
-  // ---- the offline bundle (app/src/sync: rosters, reasons, calendar of the teacher's groups) ----
+  // ---- the offline bundle (app/src/sync/bundle.rs: the server clock and date, the groups
+  // the user may mark) ----
 
   async function refreshBundle() {
     if (!navigator.onLine) return;
@@ -429,12 +431,14 @@
     if (!response.ok) return;
     const bundle = await response.json();
     learnOffset(bundle.server_time, sent, Date.now());
+    // Nothing of it is read back, so only the time it was fetched is stored. The `bundle`
+    // store is emptied: earlier versions kept the whole bundle there, rosters and marks.
     await tx(['bundle', 'meta'], 'readwrite', (s) => {
-      s.bundle.put(bundle, 'current');
+      s.bundle.clear();
       s.meta.put(Date.now(), 'bundle_at');
     });
     // Today's page of each of her groups opens offline even if she has not opened it yet.
-    if (bundle.today && Array.isArray(bundle.groups)) {
+    if (typeof bundle.today === 'string' && Array.isArray(bundle.groups)) {
       keepPages(bundle.groups.slice(0, 10).map((g) => `/groups/${g.id}/marks/${bundle.today}`));
     }
   }
