@@ -2,6 +2,8 @@
 //! offline queue in [`offline`]), the month's табель ([`timesheet`]) and the history of
 //! one mark ([`history`]).
 
+#[cfg(test)]
+mod contract;
 mod history;
 mod marking;
 mod offline;
