@@ -28,6 +28,8 @@ log "clippy (ssr: server and app)"
 cargo clippy --locked -p app -p server --features app/ssr --all-targets -- -D warnings
 log "clippy (hydrate: frontend and app for wasm32)"
 cargo clippy --locked -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown -- -D warnings
+log "tsc --checkJs frontend/public/offline.js"
+(cd "$ROOT/end2end" && npx --no-install tsc -p tsconfig.offline.json)
 
 log "Rust unit and integration tests (SQLite and PostgreSQL)"
 cargo test --locked -p app -p server --features app/ssr

@@ -1,14 +1,62 @@
+// @ts-check
 // Tabel offline marking, the browser end (issue #7; the contract is docs/sync-protocol.md).
 //
 // Every mark the marking page makes is an op, kept in IndexedDB until the server answers
 // for its id. This script owns that storage and the sync loop, and registers the service
 // worker (/sw.js) that keeps the pages themselves. It is plain JS, not wasm, so that the
 // IndexedDB and fetch plumbing costs the wasm bundle nothing; the marking page (Rust,
-// app/src/attendance/page.rs) talks to it through `window.tabelOffline`, with JSON strings
-// both ways, and gets every change of state through one callback.
+// app/src/attendance/page/offline.rs) talks to it through `window.tabelOffline`, with JSON
+// strings both ways, and gets every change of state through one callback.
+//
+// Type-checked (`tsc --checkJs`, end2end/tsconfig.offline.json), and its names and
+// constants are checked against the Rust ones by app/src/attendance/page/contract.rs.
+
+// The wire types (docs/sync-protocol.md; Rust: crate::domain::sync, crate::sync):
+/** @typedef {'Present' | { Absent: { reason: string | null } }} Mark */
+/**
+ * @typedef {{ op_id: string, child_id: number, day: string, mark: Mark, device: string,
+ *   recorded_at: number }} MarkOp
+ */
+/**
+ * `status` and, for `refused`, the refusal's `kind` and fields (`code`, `detail`).
+ * @typedef {{ status: string, kind?: string, code?: string, detail?: string }} OpResult
+ */
+/** @typedef {{ op_id: string, result: OpResult }} OpOutcome */
+/** @typedef {{ outcomes: OpOutcome[], server_time: number }} SyncResponse */
+/** @typedef {{ server_time: number, today: string, groups: { id: number }[] }} OfflineBundle */
+
+// The IndexedDB records:
+/** @typedef {{ child_name?: string }} Info */
+/** Store `queue`. @typedef {{ op_id: string, op: MarkOp, info: Info, queued_at: number }} Queued */
+/**
+ * Store `recent`: the latest local op per child and day.
+ * @typedef {{ key: string, child_id: number, day: string, op_id: string, mark: Mark,
+ *   recorded_at: number, acked_at: number | null, status: string }} Recent
+ */
+/**
+ * Store `conflicts`: a refused op and its refusal.
+ * @typedef {{ op_id: string, op: MarkOp, info: Info,
+ *   refusal: { kind?: string, code?: string, detail?: string }, at: number }} StoredConflict
+ */
+/** @typedef {'queue' | 'conflicts' | 'recent' | 'bundle' | 'meta'} StoreName */
+
+// What the page gets (Rust: attendance::page::offline::State, LocalMark, Conflict):
+/** @typedef {{ child_id: number, mark: Mark, acked_at: number | null, status: string }} LocalMark */
+/**
+ * @typedef {{ op_id: string, child_id: number, day: string, mark: Mark, child_name: string,
+ *   kind: string, code: string, detail: string }} Conflict
+ */
+/**
+ * @typedef {{ ready: boolean, online: boolean, pending: number, syncing: boolean,
+ *   error: string | null, error_en: string | null, saved_offline: boolean,
+ *   marks: LocalMark[], conflicts: Conflict[], refresh: number }} State
+ */
+/** @typedef {{ group_id: number, day: string, listener: (json: string) => void }} Watched */
+/** @typedef {Window & { tabelOffline?: object }} TabelWindow */
+
 (() => {
   'use strict';
-  if (window.tabelOffline) return;
+  if (/** @type {TabelWindow} */ (window).tabelOffline) return;
 
   const DB_NAME = 'tabel-offline';
   const DB_VERSION = 1;
@@ -24,6 +72,7 @@
   const OFFSET_KEY = 'tabel-clock-offset';
   const KNOWN = new Set(['applied', 'superseded', 'duplicate', 'refused']);
 
+  /** @type {State} */
   const state = {
     // IndexedDB is open, so marks can be queued.
     ready: false,
@@ -44,17 +93,22 @@
     refresh: 0,
   };
 
+  /** @param {Uint8Array} bytes */
   const hex = (bytes) => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  /** @param {unknown} id @returns {id is string} */
   const validDevice = (id) => typeof id === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(id);
 
+  /** @type {Watched | null} */
   let watched = null;
   let offset = Number(readLocal(OFFSET_KEY)) || 0;
   let device = loadDevice();
 
+  /** @param {string} key */
   function readLocal(key) {
     try { return localStorage.getItem(key); } catch (_) { return null; }
   }
 
+  /** @param {string} key @param {string} value */
   function writeLocal(key, value) {
     try { localStorage.setItem(key, value); } catch (_) { /* private mode: IndexedDB still has it */ }
   }
@@ -69,8 +123,12 @@
 
   const serverNow = () => Date.now() + offset;
 
+  /** What `error && error.message` gives, for any thrown value. @param {any} error */
+  const messageOf = (error) => error && error.message;
+
   // ---- IndexedDB ----
 
+  /** @type {Promise<IDBDatabase> | null} */
   let dbPromise = null;
   let dbFailed = false;
 
@@ -87,6 +145,7 @@
           db.createObjectStore('queue', { keyPath: 'op_id' });
           db.createObjectStore('conflicts', { keyPath: 'op_id' });
           db.createObjectStore('recent', { keyPath: 'key' });
+          // Empty: nothing of the offline bundle is kept any more (see refreshBundle).
           db.createObjectStore('bundle');
           db.createObjectStore('meta');
         };
@@ -103,6 +162,7 @@
     return dbPromise;
   }
 
+  /** @template T @param {IDBRequest<T>} request @returns {Promise<T>} */
   const done = (request) => new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
@@ -110,6 +170,13 @@
 
   // Runs `work` in one transaction and resolves with its result once it has committed.
   // `work` may only await requests of this transaction, or it would end early.
+  /**
+   * @template T
+   * @param {StoreName[]} names
+   * @param {IDBTransactionMode} mode
+   * @param {(stores: Record<StoreName, IDBObjectStore>) => T | Promise<T>} work
+   * @returns {Promise<T>}
+   */
   async function tx(names, mode, work) {
     const db = await openDb();
     const t = db.transaction(names, mode);
@@ -118,7 +185,7 @@
       t.onerror = () => reject(t.error);
       t.onabort = () => reject(t.error || new Error('transaction aborted'));
     });
-    const stores = {};
+    const stores = /** @type {Record<StoreName, IDBObjectStore>} */ ({});
     for (const name of names) stores[name] = t.objectStore(name);
     let result;
     try {
@@ -147,6 +214,7 @@
     });
   }
 
+  /** @param {unknown} serverTime @param {number} sent @param {number} received */
   function learnOffset(serverTime, sent, received) {
     if (typeof serverTime !== 'number') return;
     // The server read its clock about halfway through the round trip.
@@ -177,6 +245,7 @@
 
   async function loadState() {
     try {
+      /** @type {[number, Recent[], StoredConflict[]]} */
       const [pending, recent, conflicts] = await tx(['queue', 'recent', 'conflicts'], 'readonly', async (s) => [
         await done(s.queue.count()),
         watched ? await done(s.recent.getAll()) : [],
@@ -202,7 +271,7 @@
         }));
     } catch (error) {
       state.ready = false;
-      state.error = `Отметки нельзя сохранить на этом устройстве (${error && error.message}).`;
+      state.error = `Отметки нельзя сохранить на этом устройстве (${messageOf(error)}).`;
       state.error_en = 'Marks cannot be kept on this device.';
     }
     notify();
@@ -212,9 +281,12 @@
 
   // `json`: [{ op: MarkOp, info: { child_name } }], made by the page. The ops are in
   // IndexedDB before the page shows them (it waits for the state that follows).
+  /** @param {string} json */
   function enqueue(json) {
+    /** @type {{ op: MarkOp, info?: Info }[]} */
     const items = JSON.parse(json);
     tx(['queue', 'recent', 'conflicts'], 'readwrite', async (s) => {
+      /** @type {StoredConflict[]} */
       const conflicts = await done(s.conflicts.getAll());
       for (const { op, info } of items) {
         s.queue.put({ op_id: op.op_id, op, info: info || {}, queued_at: Date.now() });
@@ -240,13 +312,14 @@
         sync();
       },
       (error) => {
-        state.error = `Отметка не сохранена на устройстве: ${error && error.message}. Повторите отметку.`;
+        state.error = `Отметка не сохранена на устройстве: ${messageOf(error)}. Повторите отметку.`;
         state.error_en = 'The mark was not stored on this device. Mark again.';
         notify();
       },
     );
   }
 
+  /** @param {string} opId */
   function dismiss(opId) {
     tx(['conflicts'], 'readwrite', ({ conflicts }) => { conflicts.delete(opId); })
       .then(() => { changed(); loadState(); }, () => {});
@@ -261,12 +334,14 @@
 
   let syncing = false;
   let again = false;
+  /** @type {ReturnType<typeof setTimeout> | null} */
   let retryTimer = null;
   let retryDelay = RETRY_MIN_MS;
   // After a reconnection the server may hold other tablets' marks: the page reloads.
   let refreshAfterSync = false;
 
   class HttpError extends Error {
+    /** @param {number} status @param {string} ru @param {string} en */
     constructor(status, ru, en) {
       super(`HTTP ${status}`);
       this.status = status;
@@ -275,6 +350,7 @@
     }
   }
 
+  /** @param {Response} response */
   async function httpError(response) {
     let body = null;
     try { body = await response.json(); } catch (_) { /* not an AppError */ }
@@ -288,7 +364,7 @@
   }
 
   function scheduleRetry() {
-    clearTimeout(retryTimer);
+    if (retryTimer !== null) clearTimeout(retryTimer);
     const jitter = 0.75 + Math.random() / 2;
     retryTimer = setTimeout(() => { retryTimer = null; sync(); }, retryDelay * jitter);
     retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
@@ -305,7 +381,7 @@
     if (!navigator.onLine || location.pathname === '/login') return;
     syncing = true;
     state.syncing = true;
-    clearTimeout(retryTimer);
+    if (retryTimer !== null) clearTimeout(retryTimer);
     retryTimer = null;
     let failed = false;
     let attention = false;
@@ -345,6 +421,7 @@
   async function drain() {
     let attention = false;
     for (;;) {
+      /** @type {Queued[]} */
       const queued = await tx(['queue'], 'readonly', ({ queue }) => done(queue.getAll(null, MAX_BATCH)));
       if (queued.length === 0) return attention;
       // An envelope names one device; ops of an older device id (storage partly cleared)
@@ -360,6 +437,7 @@
         body: JSON.stringify({ device: envelope, ops: batch.map((item) => item.op) }),
       });
       if (!response.ok) throw await httpError(response);
+      /** @type {SyncResponse} */
       const answer = await response.json();
       learnOffset(answer.server_time, sent, Date.now());
       const result = await applyOutcomes(batch, answer.outcomes, serverNow());
@@ -372,12 +450,17 @@
     }
   }
 
+  /**
+   * @param {Queued[]} batch
+   * @param {unknown} outcomes the answer's, checked here: only well-formed ones count
+   * @param {number} ackedAt
+   */
   async function applyOutcomes(batch, outcomes, ackedAt) {
     const sent = new Map(batch.map((item) => [item.op_id, item]));
     let acked = 0;
     let attention = false;
     await tx(['queue', 'recent', 'conflicts'], 'readwrite', async (s) => {
-      for (const outcome of Array.isArray(outcomes) ? outcomes : []) {
+      for (const outcome of /** @type {OpOutcome[]} */ (Array.isArray(outcomes) ? outcomes : [])) {
         const id = String(outcome && outcome.op_id).toLowerCase();
         const item = sent.get(id);
         const result = outcome && outcome.result;
@@ -386,6 +469,7 @@
         acked += 1;
         s.queue.delete(id);
         const key = `${item.op.child_id}|${item.op.day}`;
+        /** @type {Recent | undefined} */
         const recent = await done(s.recent.get(key));
         if (recent && recent.op_id === id) {
           recent.acked_at = ackedAt;
@@ -413,7 +497,8 @@
     });
   }
 
-  // ---- the offline bundle (app/src/sync: rosters, reasons, calendar of the teacher's groups) ----
+  // ---- the offline bundle (app/src/sync/bundle.rs: the server clock and date, the groups
+  // the user may mark) ----
 
   async function refreshBundle() {
     if (!navigator.onLine) return;
@@ -427,20 +512,24 @@
       body: '',
     });
     if (!response.ok) return;
+    /** @type {OfflineBundle} */
     const bundle = await response.json();
     learnOffset(bundle.server_time, sent, Date.now());
+    // Nothing of it is read back, so only the time it was fetched is stored. The `bundle`
+    // store is emptied: earlier versions kept the whole bundle there, rosters and marks.
     await tx(['bundle', 'meta'], 'readwrite', (s) => {
-      s.bundle.put(bundle, 'current');
+      s.bundle.clear();
       s.meta.put(Date.now(), 'bundle_at');
     });
     // Today's page of each of her groups opens offline even if she has not opened it yet.
-    if (bundle.today && Array.isArray(bundle.groups)) {
+    if (typeof bundle.today === 'string' && Array.isArray(bundle.groups)) {
       keepPages(bundle.groups.slice(0, 10).map((g) => `/groups/${g.id}/marks/${bundle.today}`));
     }
   }
 
   // ---- the service worker ----
 
+  /** @param {string[]} urls @returns {Promise<unknown[]>} */
   function keepPages(urls) {
     if (!('serviceWorker' in navigator)) return Promise.resolve([]);
     return navigator.serviceWorker.ready.then((registration) => new Promise((resolve) => {
@@ -513,7 +602,9 @@
   // ---- the page's interface ----
 
   // `json`: { group_id, day }; `listener` gets the state as JSON on every change.
+  /** @param {string} json @param {(state: string) => void} listener */
   function watch(json, listener) {
+    /** @type {{ group_id: number, day: string }} */
     const page = JSON.parse(json);
     watched = { group_id: page.group_id, day: page.day, listener };
     state.saved_offline = false;
@@ -557,7 +648,7 @@
     if (state.pending > 0 && !syncing && retryTimer === null) sync();
   }, SWEEP_MS);
 
-  window.tabelOffline = { watch, unwatch, enqueue, dismiss, usable, device: deviceId, now: serverNow, random };
+  /** @type {TabelWindow} */ (window).tabelOffline = { watch, unwatch, enqueue, dismiss, usable, device: deviceId, now: serverNow, random };
 
   if (location.pathname === '/login') {
     forgetPrivate().catch(() => {});

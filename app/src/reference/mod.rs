@@ -41,7 +41,8 @@ impl ReasonOption {
 }
 
 /// The English name of an offered reason, by code: the English interface's side of
-/// [`ReasonOption`], which other views (the offline bundle, notices) share unchanged.
+/// [`ReasonOption`], which other views (notices, the family and municipal pages) share
+/// unchanged.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReasonNameEn {
     pub code: String,

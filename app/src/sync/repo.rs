@@ -4,13 +4,11 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use sqlx::Row;
 
-use super::{OfflineBundle, OfflineChild, OfflineGroup, OfflineMark, OfflinePlanned};
 use crate::access::group_scope;
 use crate::clock::{now_millis, today};
 use crate::db::{is_unique_violation, Db};
 use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::marking::{check_mark, MarkContext, MarkRefusal};
-use crate::domain::permissions::GroupScope;
 use crate::domain::sync::{
     check_batch, DeviceId, MarkOp, OpOutcome, OpResult, Refusal, SyncResponse,
 };
@@ -20,13 +18,12 @@ use crate::error::AppError;
 use crate::marks::{self, closed_months};
 use crate::notices::outbox::Delivery;
 use crate::reference::repo::{calendar, reasons};
-use crate::reference::ReasonOption;
-use crate::rows::{self, enrolment_of, full_name, mark_from_row};
+use crate::rows::enrolment_of;
 
 /// Only roles that mark attendance sync. Anyone else is refused as a whole rather than
 /// op by op: a tablet whose user switched to another role keeps its queue for later
 /// instead of turning every op into a conflict.
-fn require_marking_role(actor: &Actor) -> Result<i64, AppError> {
+pub(super) fn require_marking_role(actor: &Actor) -> Result<i64, AppError> {
     match (actor.role, actor.organisation_id) {
         (Role::Teacher | Role::OrgAdmin, Some(organisation_id)) => Ok(organisation_id),
         _ => Err(AppError::forbidden()),
@@ -272,146 +269,4 @@ fn refusal_of(refusal: MarkRefusal) -> Refusal {
         MarkRefusal::MonthClosed { .. } => Refusal::MonthClosed,
         MarkRefusal::UnknownReason { code } => Refusal::UnknownReason { code },
     }
-}
-
-pub async fn offline_bundle(db: &Db, actor: &Actor) -> Result<OfflineBundle, AppError> {
-    let organisation_id = require_marking_role(actor)?;
-    let today = today();
-    let current = Month::of(today).map_err(|e| {
-        tracing::error!(error = %e, "the server's date has no month");
-        AppError::internal()
-    })?;
-    let previous = current.previous_month().unwrap_or(current);
-    let (from, to) = (previous.first_day(), current.last_day());
-
-    let calendar = calendar(db, organisation_id).await?;
-    let reasons = reasons(db, organisation_id).await?;
-    let rows = sqlx::query(
-        "SELECT g.id, g.name, g.organisation_id, o.municipality_id FROM groups g \
-         JOIN organisations o ON o.id = g.organisation_id WHERE g.organisation_id = $1 \
-         ORDER BY g.name_key, g.id",
-    )
-    .bind(organisation_id)
-    .fetch_all(db.pool())
-    .await?;
-    let mut groups = Vec::new();
-    for row in &rows {
-        let scope = GroupScope {
-            group_id: row.try_get("id")?,
-            organisation_id: row.try_get("organisation_id")?,
-            municipality_id: row.try_get("municipality_id")?,
-        };
-        // The same permission the sync checks, so the bundle holds exactly the groups
-        // whose marks will be taken.
-        if !actor.may(&Permission::MarkGroup(scope)) {
-            continue;
-        }
-        groups.push(OfflineGroup {
-            id: scope.group_id,
-            name: row.try_get("name")?,
-            closed_months: closed_months(db, scope.group_id)
-                .await?
-                .into_iter()
-                .filter(|m| *m == previous || *m == current)
-                .collect(),
-            children: bundle_children(db, scope.group_id, from, to).await?,
-            marks: bundle_marks(db, scope.group_id, from, to).await?,
-            planned: bundle_planned(db, scope.group_id, from, to).await?,
-        });
-    }
-    Ok(OfflineBundle {
-        server_time: now_millis(),
-        today,
-        from,
-        to,
-        reasons: reasons.iter().map(ReasonOption::of).collect(),
-        working_days: from
-            .iter_days()
-            .take_while(|d| *d <= to)
-            .filter(|d| calendar.is_working_day(*d))
-            .collect(),
-        holidays: calendar.holidays().range(from..=to).copied().collect(),
-        groups,
-    })
-}
-
-async fn bundle_children(
-    db: &Db,
-    group_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<OfflineChild>, AppError> {
-    let rows = sqlx::query(
-        "SELECT id, surname, given_name, patronymic, enrolled_on, left_on FROM children \
-         WHERE group_id = $1 AND enrolled_on <= $3 AND (left_on IS NULL OR left_on >= $2) \
-         ORDER BY surname, given_name, id",
-    )
-    .bind(group_id)
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(OfflineChild {
-                id: row.try_get("id")?,
-                name: full_name(row)?,
-                enrolment: enrolment_of(row)?,
-            })
-        })
-        .collect()
-}
-
-async fn bundle_marks(
-    db: &Db,
-    group_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<OfflineMark>, AppError> {
-    let rows = sqlx::query(
-        "SELECT m.child_id, m.day, m.status, m.reason FROM marks m JOIN children c ON c.id = m.child_id \
-         WHERE c.group_id = $1 AND m.day >= $2 AND m.day <= $3 ORDER BY m.day, m.child_id",
-    )
-    .bind(group_id)
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(OfflineMark {
-                child_id: row.try_get("child_id")?,
-                day: rows::date(row, "day")?,
-                mark: mark_from_row(&row.try_get::<String, _>("status")?, row.try_get("reason")?),
-            })
-        })
-        .collect()
-}
-
-async fn bundle_planned(
-    db: &Db,
-    group_id: i64,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Result<Vec<OfflinePlanned>, AppError> {
-    let rows = sqlx::query(
-        "SELECT pa.child_id, pa.date_from, pa.date_to, pa.reason FROM planned_absences pa \
-         JOIN children c ON c.id = pa.child_id WHERE c.group_id = $1 AND pa.cancelled_at IS NULL \
-         AND pa.date_from <= $3 AND pa.date_to >= $2 ORDER BY pa.created_at, pa.id",
-    )
-    .bind(group_id)
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(OfflinePlanned {
-                child_id: row.try_get("child_id")?,
-                from: rows::date(row, "date_from")?,
-                to: rows::date(row, "date_to")?,
-                reason: row.try_get("reason")?,
-            })
-        })
-        .collect()
 }

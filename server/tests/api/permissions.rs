@@ -1335,5 +1335,11 @@ async fn daily_effects(app: &TestApp, ids: &Ids) {
             .map(|g| g["name"].as_str().unwrap())
             .collect();
         assert_eq!(names, groups, "offline bundle of {}", account.login);
+        // A group there is its id and name, no roster (the bundle sits on shared tablets).
+        for group in bundle["groups"].as_array().unwrap() {
+            let keys: Vec<&String> = group.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["id", "name"], "offline bundle of {}", account.login);
+            assert!(group["id"].is_i64(), "{group}");
+        }
     }
 }
