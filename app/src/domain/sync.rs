@@ -397,6 +397,39 @@ pub enum Refusal {
     Invalid { detail: String },
 }
 
+#[cfg(test)]
+impl Refusal {
+    /// One refusal of each kind, with its fields filled: a new kind fails to compile
+    /// until it is added here, so every test that walks the kinds sees it.
+    pub(crate) fn every_kind() -> Vec<Refusal> {
+        let all = vec![
+            Refusal::MonthClosed,
+            Refusal::NoRights,
+            Refusal::ChildNotEnrolled,
+            Refusal::DayNotWorking,
+            Refusal::FutureDay,
+            Refusal::UnknownReason { code: "Щ".into() },
+            Refusal::UnknownChild,
+            Refusal::Invalid {
+                detail: "day out of range".into(),
+            },
+        ];
+        for refusal in &all {
+            match refusal {
+                Refusal::MonthClosed
+                | Refusal::NoRights
+                | Refusal::ChildNotEnrolled
+                | Refusal::DayNotWorking
+                | Refusal::FutureDay
+                | Refusal::UnknownReason { .. }
+                | Refusal::UnknownChild
+                | Refusal::Invalid { .. } => {}
+            }
+        }
+        all
+    }
+}
+
 impl Bilingual for Refusal {
     fn ru(&self) -> String {
         match self {
@@ -901,25 +934,13 @@ mod tests {
 
     #[test]
     fn refusals_have_messages_in_both_languages() {
-        let all = [
-            Refusal::MonthClosed,
-            Refusal::NoRights,
-            Refusal::ChildNotEnrolled,
-            Refusal::DayNotWorking,
-            Refusal::FutureDay,
-            Refusal::UnknownReason { code: "Щ".into() },
-            Refusal::UnknownChild,
-            Refusal::Invalid {
-                detail: "day out of range".into(),
-            },
-        ];
-        for refusal in &all {
+        for refusal in &Refusal::every_kind() {
             let (ru, en) = (refusal.ru(), refusal.en());
             assert!(ru.chars().any(|c| ('а'..='я').contains(&c)), "{ru}");
             assert!(en.is_ascii() || en.contains('«'), "{en}");
             assert!(ru.ends_with('.') && en.ends_with('.'));
         }
-        assert!(all[5].ru().contains("«Щ»"));
+        assert!(Refusal::every_kind()[5].ru().contains("«Щ»"));
     }
 
     #[test]

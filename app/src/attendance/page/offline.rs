@@ -243,33 +243,9 @@ pub(super) mod tests {
     use crate::domain::timesheet::Mark;
     use crate::domain::Bilingual;
 
-    /// Every refusal, with its fields filled, so a new kind must be added here.
+    /// Every refusal, with its fields filled.
     pub(in crate::attendance::page) fn every_refusal() -> Vec<Refusal> {
-        let all = vec![
-            Refusal::MonthClosed,
-            Refusal::NoRights,
-            Refusal::ChildNotEnrolled,
-            Refusal::DayNotWorking,
-            Refusal::FutureDay,
-            Refusal::UnknownReason { code: "Щ".into() },
-            Refusal::UnknownChild,
-            Refusal::Invalid {
-                detail: "bad op".into(),
-            },
-        ];
-        for refusal in &all {
-            match refusal {
-                Refusal::MonthClosed
-                | Refusal::NoRights
-                | Refusal::ChildNotEnrolled
-                | Refusal::DayNotWorking
-                | Refusal::FutureDay
-                | Refusal::UnknownReason { .. }
-                | Refusal::UnknownChild
-                | Refusal::Invalid { .. } => {}
-            }
-        }
-        all
+        Refusal::every_kind()
     }
 
     /// The conflict offline.js hands over for a refusal as the server sent it: the
