@@ -4,6 +4,7 @@ pub mod analytics;
 pub mod calendar;
 pub mod contingent_import;
 pub mod credentials;
+pub mod enrolment;
 pub mod email;
 pub mod group;
 pub mod inn;
