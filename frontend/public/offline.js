@@ -18,8 +18,8 @@
  *   recorded_at: number }} MarkOp
  */
 /**
- * `status` and, for `refused`, the refusal's `kind` and fields (`code`, `detail`).
- * @typedef {{ status: string, kind?: string, code?: string, detail?: string }} OpResult
+ * `status` and, for `refused`, the refusal's `kind` and fields (`code`, `detail`, `group`).
+ * @typedef {{ status: string, kind?: string, code?: string, detail?: string, group?: string }} OpResult
  */
 /** @typedef {{ op_id: string, result: OpResult }} OpOutcome */
 /** @typedef {{ outcomes: OpOutcome[], server_time: number }} SyncResponse */
@@ -36,7 +36,7 @@
 /**
  * Store `conflicts`: a refused op and its refusal.
  * @typedef {{ op_id: string, op: MarkOp, info: Info,
- *   refusal: { kind?: string, code?: string, detail?: string }, at: number }} StoredConflict
+ *   refusal: { kind?: string, code?: string, detail?: string, group?: string }, at: number }} StoredConflict
  */
 /** @typedef {'queue' | 'conflicts' | 'recent' | 'bundle' | 'meta'} StoreName */
 
@@ -44,7 +44,7 @@
 /** @typedef {{ child_id: number, mark: Mark, acked_at: number | null, status: string }} LocalMark */
 /**
  * @typedef {{ op_id: string, child_id: number, day: string, mark: Mark, child_name: string,
- *   kind: string, code: string, detail: string }} Conflict
+ *   kind: string, code: string, detail: string, group: string }} Conflict
  */
 /**
  * @typedef {{ ready: boolean, online: boolean, pending: number, syncing: boolean,
@@ -87,7 +87,7 @@
     saved_offline: false,
     // The latest local op per child on the watched day: { child_id, mark, acked_at, status }.
     marks: [],
-    // Refused ops: { op_id, child_id, day, mark, child_name, kind, code, detail }.
+    // Refused ops: { op_id, child_id, day, mark, child_name, kind, code, detail, group }.
     conflicts: [],
     // Bumped when the server's marks may differ from the page's: it reloads its sheet.
     refresh: 0,
@@ -264,10 +264,11 @@
           day: c.op.day,
           mark: c.op.mark,
           child_name: (c.info && c.info.child_name) || `№ ${c.op.child_id}`,
-          // Flat, as the page reads it: the kind and its fields (`code`, `detail`).
+          // Flat, as the page reads it: the kind and its fields (`code`, `detail`, `group`).
           kind: String((c.refusal && c.refusal.kind) || ''),
           code: String((c.refusal && c.refusal.code) || ''),
           detail: String((c.refusal && c.refusal.detail) || ''),
+          group: String((c.refusal && c.refusal.group) || ''),
         }));
     } catch (error) {
       state.ready = false;

@@ -309,6 +309,7 @@ pub async fn load(db: &Db) -> Result<(), sqlx::Error> {
     )
     .await?;
 
+    app::enrolment::backfill(&mut tx).await?;
     tx.commit().await?;
     tracing::info!("demo data loaded");
     Ok(())

@@ -10,41 +10,15 @@ use crate::db::Db;
 use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::marking::{check_mark, MarkContext};
 use crate::domain::permissions::GroupScope;
-use crate::domain::timesheet::{
-    AbsenceReason, Enrolment, Mark, Timesheet, TimesheetChild, TimesheetInput,
-};
+use crate::domain::timesheet::{AbsenceReason, Mark, Timesheet, TimesheetChild, TimesheetInput};
 use crate::domain::{Actor, Bilingual, Permission, Role};
+use crate::enrolment::{children_ever_in_group, children_in_group, GroupChild, IN_GROUP_ON};
 use crate::error::{AppError, ErrorKind};
 use crate::input::{parse_date, parse_month};
 use crate::marks::{self, month_closed, Origin};
 use crate::notices::outbox::Delivery;
 use crate::reference::repo::{calendar, reason_names_en, reasons};
-use crate::rows::{enrolment_of, full_name};
-
-struct GroupChild {
-    id: i64,
-    name: String,
-    enrolment: Enrolment,
-}
-
-async fn group_children(db: &Db, group_id: i64) -> Result<Vec<GroupChild>, AppError> {
-    let rows = sqlx::query(
-        "SELECT id, surname, given_name, patronymic, enrolled_on, left_on FROM children \
-         WHERE group_id = $1 ORDER BY surname, given_name, id",
-    )
-    .bind(group_id)
-    .fetch_all(db.pool())
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(GroupChild {
-                id: r.try_get("id")?,
-                name: full_name(r)?,
-                enrolment: enrolment_of(r)?,
-            })
-        })
-        .collect()
-}
+use crate::rows::full_name;
 
 async fn group_name(db: &Db, group_id: i64) -> Result<String, AppError> {
     Ok(sqlx::query("SELECT name FROM groups WHERE id = $1")
@@ -78,9 +52,11 @@ async fn planned_absences_on(
     date: NaiveDate,
 ) -> Result<BTreeMap<i64, String>, AppError> {
     let rows = sqlx::query(
-        "SELECT pa.child_id, pa.reason FROM planned_absences pa JOIN children c ON c.id = pa.child_id \
-         WHERE c.group_id = $1 AND pa.cancelled_at IS NULL AND pa.date_from <= $2 AND pa.date_to >= $2 \
-         ORDER BY pa.created_at",
+        &format!(
+            "SELECT pa.child_id, pa.reason FROM planned_absences pa JOIN enrolments e ON e.child_id = pa.child_id \
+             WHERE {IN_GROUP_ON} AND pa.cancelled_at IS NULL AND pa.date_from <= $2 AND pa.date_to >= $2 \
+             ORDER BY pa.created_at"
+        ),
     )
     .bind(group_id)
     .bind(date.to_string())
@@ -106,22 +82,17 @@ pub async fn marking_sheet(
         closed,
     } = day_rules(db, scope, date).await?;
     let marks = marks::of_group(db, group_id, date, date).await?;
-    let children: Vec<GroupChild> = group_children(db, group_id)
-        .await?
-        .into_iter()
-        .filter(|c| c.enrolment.contains(date))
-        .collect();
+    let children = children_in_group(db, group_id, date, date).await?;
     let planned = planned_absences_on(db, group_id, date).await?;
     // Why the day as a whole cannot be marked, checked as for a present mark of an
     // enrolled child, so the page says it once instead of on every row.
-    let open = Enrolment::open(date);
     let refusal = check_mark(
         &Mark::Present,
         &MarkContext {
             date,
             today: today(),
             calendar: &calendar,
-            enrolment: &open,
+            enrolled: true,
             month_closed: closed,
             reasons: &reasons,
         },
@@ -168,7 +139,7 @@ pub async fn save_marks(
         reasons,
         closed,
     } = day_rules(db, scope, date).await?;
-    let children: BTreeMap<i64, GroupChild> = group_children(db, group_id)
+    let children: BTreeMap<i64, GroupChild> = children_ever_in_group(db, group_id)
         .await?
         .into_iter()
         .map(|c| (c.id, c))
@@ -188,7 +159,7 @@ pub async fn save_marks(
                 date,
                 today,
                 calendar: &calendar,
-                enrolment: &child.enrolment,
+                enrolled: child.in_group_on(group_id, date),
                 month_closed: closed,
                 reasons: &reasons,
             },
@@ -277,17 +248,25 @@ pub async fn timesheet_view(
     let month = parse_month(month)?;
     let calendar = calendar(db, scope.organisation_id).await?;
     let reasons = reasons(db, scope.organisation_id).await?;
-    let children: Vec<TimesheetChild> = group_children(db, group_id)
-        .await?
-        .into_iter()
-        .filter(|c| month.days().any(|d| c.enrolment.contains(d)))
+    let in_group = children_in_group(db, group_id, month.first_day(), month.last_day()).await?;
+    let mut marks = marks::of_group(db, group_id, month.first_day(), month.last_day()).await?;
+    // A child who moved during the month: the other group's days are that group's
+    // табель, here they are blank and their marks are not counted (nor warned about).
+    let histories: BTreeMap<i64, _> = in_group.iter().map(|c| (c.id, &c.history)).collect();
+    marks.retain(|(child_id, day), _| {
+        histories
+            .get(child_id)
+            .and_then(|h| h.on(*day))
+            .is_none_or(|p| p.group_id == group_id)
+    });
+    let children: Vec<TimesheetChild> = in_group
+        .iter()
         .map(|c| TimesheetChild {
             id: c.id,
-            name: c.name,
-            enrolment: c.enrolment,
+            name: c.name.clone(),
+            enrolments: c.history.in_group(group_id),
         })
         .collect();
-    let marks = marks::of_group(db, group_id, month.first_day(), month.last_day()).await?;
     let sheet = Timesheet::build(&TimesheetInput {
         month,
         calendar: &calendar,

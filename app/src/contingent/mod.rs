@@ -74,7 +74,7 @@ pub async fn import_children(data: MultipartData) -> Result<ImportSummary, AppEr
     crate::state::with_actor(|db, actor| async move {
         let organisation_id = crate::access::managed_organisation(&actor)?;
         let text = repo::read_csv_upload(data).await?;
-        repo::import(&db, organisation_id, &text).await
+        repo::import(&db, organisation_id, actor.person_id, &text).await
     })
     .await
 }

@@ -1,4 +1,6 @@
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::NaiveDate;
 
 use leptos::server_fn::codec::MultipartData;
 use sqlx::Row;
@@ -18,6 +20,7 @@ use crate::domain::contingent_import::{
 use crate::domain::person_name::PersonName;
 use crate::domain::timesheet::Enrolment;
 use crate::domain::{Actor, GroupName};
+use crate::enrolment;
 use crate::error::{AppError, ErrorKind, FieldIssue};
 use crate::rows::{enrolment_of, full_name};
 
@@ -232,7 +235,12 @@ async fn existing_children(
     .collect())
 }
 
-pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportSummary, AppError> {
+pub async fn import(
+    db: &Db,
+    organisation_id: i64,
+    by: i64,
+    text: &str,
+) -> Result<ImportSummary, AppError> {
     let groups = sqlx::query("SELECT id, name FROM groups WHERE organisation_id = $1")
         .bind(organisation_id)
         .fetch_all(db.pool())
@@ -263,6 +271,13 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
     let mut imported = 0;
     let mut linked_parents = 0;
     let mut tx = db.begin_write().await?;
+    let admission = enrolment::Admission {
+        organisation_id,
+        comment: "Импорт контингента из CSV / Contingent CSV import",
+        by,
+        at: now,
+    };
+    let mut orders: BTreeMap<NaiveDate, i64> = BTreeMap::new();
     for row in &report.rows {
         let birth = row.child.birth_date.format("%Y-%m-%d").to_string();
         if existing.contains(&child_key(&row.child.name, &birth)) {
@@ -289,6 +304,16 @@ pub async fn import(db: &Db, organisation_id: i64, text: &str) -> Result<ImportS
         .fetch_one(&mut *tx)
         .await?
         .try_get("id")?;
+        let from = row.child.enrolment.enrolled_on();
+        let order_id = match orders.get(&from) {
+            Some(&id) => id,
+            None => {
+                let id = enrolment::admission_order(&mut tx, &admission, from).await?;
+                orders.insert(from, id);
+                id
+            }
+        };
+        enrolment::admit(&mut tx, order_id, child_id, row.child.group_id, from).await?;
         // A parent already in the books, or on an earlier row of this file (the same
         // transaction sees it), is linked instead of entered again. The child was just
         // created, so linking cannot be refused: a row either failed its checks above and
@@ -545,6 +570,14 @@ pub async fn add_child(
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
+    let admission = enrolment::Admission {
+        organisation_id,
+        comment: "Карточка ребёнка / Child card",
+        by: actor.person_id,
+        at: now_millis(),
+    };
+    let order_id = enrolment::admission_order(&mut tx, &admission, child.enrolled_on).await?;
+    enrolment::admit(&mut tx, order_id, id, group_id, child.enrolled_on).await?;
     tx.commit().await?;
     tracing::info!(child_id = id, group_id, by = actor.person_id, "child added");
     Ok(AddedChild {
@@ -716,11 +749,7 @@ pub async fn leave_child(
             ),
         ));
     }
-    sqlx::query("UPDATE children SET left_on = $1 WHERE id = $2")
-        .bind(iso(left_on))
-        .bind(child_id)
-        .execute(&mut *tx)
-        .await?;
+    enrolment::set_latest_end(&mut tx, child_id, Some(left_on)).await?;
     tx.commit().await?;
     tracing::info!(child_id, %left_on, by = actor.person_id, "child leaves the group");
     Ok(())
@@ -777,6 +806,7 @@ pub async fn return_child(db: &Db, actor: &Actor, child_id: i64) -> Result<(), A
             "The leaving date has just changed. Reload the card and try again.",
         ));
     }
+    enrolment::set_latest_end(&mut tx, child_id, None).await?;
     tx.commit().await?;
     tracing::info!(child_id, %left_on, by = actor.person_id, "child returns to the group");
     Ok(())

@@ -232,7 +232,11 @@ impl Bilingual for LineError {
                 date_en(*from)
             ),
             Self::MonthClosed { month, .. } => {
-                format!("the timesheet for {:02}/{} is closed", month.month(), month.year())
+                format!(
+                    "the timesheet for {:02}/{} is closed",
+                    month.month(),
+                    month.year()
+                )
             }
             Self::NotInOrder => "the order did not change this child's enrolment".into(),
         }
@@ -256,10 +260,7 @@ pub struct LineChange {
 
 impl LineChange {
     /// The first of the touched groups' closed months that this change would rewrite.
-    pub fn closed_month(
-        &self,
-        closed: impl Fn(i64) -> BTreeSet<Month>,
-    ) -> Result<(), LineError> {
+    pub fn closed_month(&self, closed: impl Fn(i64) -> BTreeSet<Month>) -> Result<(), LineError> {
         for &group_id in &self.groups {
             if let Some(month) = closed(group_id)
                 .into_iter()
@@ -547,10 +548,21 @@ mod tests {
             Err(LineError::HasHistory)
         );
         assert_eq!(
-            apply(&History::default(), OrderKind::Return, d("2026-03-20"), Some(1)),
+            apply(
+                &History::default(),
+                OrderKind::Return,
+                d("2026-03-20"),
+                Some(1)
+            ),
             Err(LineError::NoHistory)
         );
-        assert!(apply(&History::default(), OrderKind::Admission, d("2026-03-20"), Some(1)).is_ok());
+        assert!(apply(
+            &History::default(),
+            OrderKind::Admission,
+            d("2026-03-20"),
+            Some(1)
+        )
+        .is_ok());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::calendar::{date_en, date_ru, AcademicCalendar, DayKind, Month};
-use super::timesheet::{AbsenceReason, Enrolment, Mark};
+use super::timesheet::{AbsenceReason, Mark};
 use super::Bilingual;
 
 /// Everything the rules need to know about one child-day.
@@ -12,7 +12,8 @@ pub struct MarkContext<'a> {
     pub date: NaiveDate,
     pub today: NaiveDate,
     pub calendar: &'a AcademicCalendar,
-    pub enrolment: &'a Enrolment,
+    /// Whether the child is in the group on `date` (its enrolment history decides).
+    pub enrolled: bool,
     pub month_closed: bool,
     pub reasons: &'a [AbsenceReason],
 }
@@ -47,7 +48,7 @@ pub fn check_mark(mark: &Mark, ctx: &MarkContext<'_>) -> Result<(), MarkRefusal>
     if !kind.is_working() {
         return Err(MarkRefusal::NotWorkingDay { date, kind });
     }
-    if !ctx.enrolment.contains(date) {
+    if !ctx.enrolled {
         return Err(MarkRefusal::NotEnrolled { date });
     }
     if let Mark::Absent { reason: Some(code) } = mark {
@@ -117,6 +118,7 @@ impl Bilingual for MarkRefusal {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::timesheet::Enrolment;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -144,7 +146,7 @@ mod tests {
                 date: d(date),
                 today: d("2026-11-18"),
                 calendar: &f.calendar,
-                enrolment: &f.enrolment,
+                enrolled: f.enrolment.contains(d(date)),
                 month_closed: closed,
                 reasons: &f.reasons,
             },

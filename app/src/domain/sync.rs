@@ -383,6 +383,10 @@ pub enum Refusal {
     NoRights,
     #[error("the child was not enrolled in the group on that day")]
     ChildNotEnrolled,
+    /// The child had moved: on the op's day it was in `group`, which the user may not
+    /// mark (the teacher of the old group marking a day after the transfer).
+    #[error("the child was in the group {group:?} on that day")]
+    ChildInOtherGroup { group: String },
     #[error("the day is not a working day")]
     DayNotWorking,
     #[error("the day is in the future")]
@@ -406,6 +410,9 @@ impl Refusal {
             Refusal::MonthClosed,
             Refusal::NoRights,
             Refusal::ChildNotEnrolled,
+            Refusal::ChildInOtherGroup {
+                group: "Старшая".into(),
+            },
             Refusal::DayNotWorking,
             Refusal::FutureDay,
             Refusal::UnknownReason { code: "Щ".into() },
@@ -419,6 +426,7 @@ impl Refusal {
                 Refusal::MonthClosed
                 | Refusal::NoRights
                 | Refusal::ChildNotEnrolled
+                | Refusal::ChildInOtherGroup { .. }
                 | Refusal::DayNotWorking
                 | Refusal::FutureDay
                 | Refusal::UnknownReason { .. }
@@ -440,6 +448,10 @@ impl Bilingual for Refusal {
                  возможно, вас открепили от группы."
                 .into(),
             Self::ChildNotEnrolled => "В этот день ребёнок не числился в группе.".into(),
+            Self::ChildInOtherGroup { group } => format!(
+                "В этот день ребёнок уже числился в группе «{group}» (перевод по приказу): \
+                 отметку ставит воспитатель той группы."
+            ),
             Self::DayNotWorking => {
                 "Этот день выходной или праздничный, отметки в нём не ставятся.".into()
             }
@@ -465,6 +477,10 @@ impl Bilingual for Refusal {
                  assigned to the group."
                 .into(),
             Self::ChildNotEnrolled => "The child was not enrolled in the group on that day.".into(),
+            Self::ChildInOtherGroup { group } => format!(
+                "On that day the child was already in the group «{group}» (transferred by an \
+                 order): that group's teacher marks it."
+            ),
             Self::DayNotWorking => "That day is a weekend or holiday; it takes no marks.".into(),
             Self::FutureDay => "That day has not come yet, so it cannot be marked.".into(),
             Self::UnknownReason { code } => format!(

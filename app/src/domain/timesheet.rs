@@ -187,7 +187,16 @@ pub struct TimesheetChild {
     pub id: i64,
     /// As printed in the row, e.g. "Иванова Мария".
     pub name: String,
-    pub enrolment: Enrolment,
+    /// The child's periods in this group that touch the month: more than one when the
+    /// child left and came back, or moved out and back within it.
+    pub enrolments: Vec<Enrolment>,
+}
+
+impl TimesheetChild {
+    /// Whether the day is one of the child's days in this group.
+    pub fn in_group_on(&self, date: NaiveDate) -> bool {
+        self.enrolments.iter().any(|e| e.contains(date))
+    }
 }
 
 /// Marks keyed by child id and date. A `BTreeMap` so one child's month is a range lookup
@@ -483,7 +492,7 @@ fn child_row(
         .iter()
         .map(|&(date, kind)| {
             let mark = input.marks.get(&(child.id, date));
-            cell_for(date, kind, &child.enrolment, mark, input.today)
+            cell_for(date, kind, child.in_group_on(date), mark, input.today)
         })
         .collect();
     ChildRow {
@@ -499,11 +508,11 @@ fn child_row(
 fn cell_for(
     date: NaiveDate,
     kind: DayKind,
-    enrolment: &Enrolment,
+    in_group: bool,
     mark: Option<&Mark>,
     today: NaiveDate,
 ) -> Cell {
-    if !enrolment.contains(date) {
+    if !in_group {
         return Cell::NotEnrolled;
     }
     if !kind.is_working() {
@@ -856,7 +865,7 @@ mod tests {
         TimesheetChild {
             id,
             name: name.into(),
-            enrolment,
+            enrolments: vec![enrolment],
         }
     }
 

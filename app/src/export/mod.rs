@@ -462,7 +462,7 @@ pub(crate) mod fixture {
         TimesheetChild {
             id,
             name: name.into(),
-            enrolment,
+            enrolments: vec![enrolment],
         }
     }
 }

@@ -140,9 +140,10 @@ pub async fn group_roster(db: &Db, actor: &Actor, group_id: i64) -> Result<Group
     .await?;
     // Children who have left stay in the табели of their months, not in the roster.
     let children = sqlx::query(
-        "SELECT id, surname, given_name, patronymic, birth_date FROM children \
-         WHERE group_id = $1 AND (left_on IS NULL OR left_on >= $2) \
-         ORDER BY surname, given_name, id",
+        "SELECT DISTINCT c.id, c.surname, c.given_name, c.patronymic, c.birth_date FROM children c \
+         JOIN enrolments e ON e.child_id = c.id \
+         WHERE e.group_id = $1 AND (e.to_day IS NULL OR e.to_day >= $2) \
+         ORDER BY c.surname, c.given_name, c.id",
     )
     .bind(group_id)
     .bind(today().to_string())
@@ -151,8 +152,8 @@ pub async fn group_roster(db: &Db, actor: &Actor, group_id: i64) -> Result<Group
     let guardians = sqlx::query(
         "SELECT cg.child_id, cg.relation, p.surname, p.given_name, p.patronymic, p.phone, p.email \
          FROM child_guardians cg JOIN people p ON p.id = cg.person_id \
-         JOIN children c ON c.id = cg.child_id WHERE c.group_id = $1 \
-         AND (c.left_on IS NULL OR c.left_on >= $2) ORDER BY p.surname",
+         WHERE cg.child_id IN (SELECT e.child_id FROM enrolments e WHERE e.group_id = $1 \
+         AND (e.to_day IS NULL OR e.to_day >= $2)) ORDER BY p.surname",
     )
     .bind(group_id)
     .bind(today().to_string())
@@ -396,8 +397,8 @@ pub async fn archive_group(
     if archived {
         // Children enrolled today or later still need the group's табель.
         let enrolled: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM children WHERE group_id = $1 \
-             AND (left_on IS NULL OR left_on >= $2)",
+            "SELECT COUNT(*) AS n FROM enrolments WHERE group_id = $1 \
+             AND (to_day IS NULL OR to_day >= $2)",
         )
         .bind(group_id)
         .bind(today().to_string())

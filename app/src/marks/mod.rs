@@ -64,7 +64,9 @@ pub async fn stored(
     }))
 }
 
-/// The marks of a group's children between two days, both included.
+/// The marks between two days (both included) of the children with a period in the
+/// group then. A child who moved keeps its other group's marks here: the caller counts
+/// only the days the child was in this group.
 pub async fn of_group(
     db: &Db,
     group_id: i64,
@@ -72,8 +74,9 @@ pub async fn of_group(
     to: NaiveDate,
 ) -> Result<Marks, AppError> {
     let rows = sqlx::query(
-        "SELECT m.child_id, m.day, m.status, m.reason FROM marks m JOIN children c ON c.id = m.child_id \
-         WHERE c.group_id = $1 AND m.day >= $2 AND m.day <= $3",
+        "SELECT m.child_id, m.day, m.status, m.reason FROM marks m \
+         WHERE m.day >= $2 AND m.day <= $3 AND m.child_id IN (SELECT e.child_id FROM enrolments e \
+         WHERE e.group_id = $1 AND e.from_day <= $3 AND (e.to_day IS NULL OR e.to_day >= $2))",
     )
     .bind(group_id)
     .bind(from.to_string())

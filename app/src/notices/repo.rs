@@ -339,8 +339,9 @@ pub async fn group_notices(
     actor.authorize(&Permission::ViewGroup(scope))?;
     let today = today();
     let children = sqlx::query(
-        "SELECT id, surname, given_name, patronymic FROM children WHERE group_id = $1 \
-         AND (left_on IS NULL OR left_on >= $2) ORDER BY surname, given_name, id",
+        "SELECT DISTINCT c.id, c.surname, c.given_name, c.patronymic FROM children c \
+         JOIN enrolments e ON e.child_id = c.id WHERE e.group_id = $1 \
+         AND (e.to_day IS NULL OR e.to_day >= $2) ORDER BY c.surname, c.given_name, c.id",
     )
     .bind(group_id)
     .bind(today.to_string())
@@ -469,8 +470,8 @@ pub async fn daily_summary(
             .map(|r| Ok((r.try_get("id")?, r.try_get("name")?)))
             .collect::<Result<Vec<(i64, String)>, sqlx::Error>>()?;
     let enrolled = sqlx::query(
-        "SELECT c.id, c.group_id FROM children c JOIN groups g ON g.id = c.group_id \
-         WHERE g.organisation_id = $1 AND c.enrolled_on <= $2 AND (c.left_on IS NULL OR c.left_on >= $2)",
+        "SELECT e.child_id AS id, e.group_id FROM enrolments e JOIN groups g ON g.id = e.group_id \
+         WHERE g.organisation_id = $1 AND e.from_day <= $2 AND (e.to_day IS NULL OR e.to_day >= $2)",
     )
     .bind(organisation_id)
     .bind(&iso)

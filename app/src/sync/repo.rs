@@ -8,17 +8,18 @@ use crate::access::group_scope;
 use crate::clock::{now_millis, today};
 use crate::db::{is_unique_violation, Db};
 use crate::domain::calendar::{AcademicCalendar, Month};
+use crate::domain::enrolment::History;
 use crate::domain::marking::{check_mark, MarkContext, MarkRefusal};
 use crate::domain::sync::{
     check_batch, DeviceId, MarkOp, OpOutcome, OpResult, Refusal, SyncResponse,
 };
-use crate::domain::timesheet::{AbsenceReason, Enrolment};
+use crate::domain::timesheet::AbsenceReason;
 use crate::domain::{Actor, Permission, Role};
+use crate::enrolment::histories;
 use crate::error::AppError;
 use crate::marks::{self, closed_months};
 use crate::notices::outbox::Delivery;
 use crate::reference::repo::{calendar, reasons};
-use crate::rows::enrolment_of;
 
 /// Only roles that mark attendance sync. Anyone else is refused as a whole rather than
 /// op by op: a tablet whose user switched to another role keeps its queue for later
@@ -139,22 +140,22 @@ async fn sync_op(
     Ok(result)
 }
 
-/// What the ops of one batch are judged by, loaded once per batch: per child its group
-/// and enrolment, per group whether the user may mark it and its closed months, per
-/// organisation its calendar and reasons. Loading them per op would cost several
-/// queries each, for the same answers.
+/// What the ops of one batch are judged by, loaded once per batch: per child its
+/// enrolment history, per group its name, whether the user may mark it and its closed
+/// months, per organisation its calendar and reasons. Loading them per op would cost
+/// several queries each, for the same answers.
 struct BatchRules {
-    children: BTreeMap<i64, ChildRules>,
-    /// `None`: the user may not mark the group.
-    groups: BTreeMap<i64, Option<GroupRules>>,
-}
-
-struct ChildRules {
-    group_id: i64,
-    enrolment: Enrolment,
+    children: BTreeMap<i64, History>,
+    groups: BTreeMap<i64, GroupRules>,
 }
 
 struct GroupRules {
+    name: String,
+    /// `None`: the user may not mark the group.
+    marking: Option<MarkingRules>,
+}
+
+struct MarkingRules {
     closed: BTreeSet<Month>,
     organisation: Arc<OrganisationRules>,
 }
@@ -166,40 +167,37 @@ struct OrganisationRules {
 
 impl BatchRules {
     async fn load(db: &Db, actor: &Actor, ops: &[MarkOp]) -> Result<Self, AppError> {
-        let ids: BTreeSet<i64> = ops.iter().map(|op| op.child_id).collect();
-        let mut children = BTreeMap::new();
-        if !ids.is_empty() {
-            // At most MAX_BATCH ids, well within both backends' parameter limits.
-            let placeholders = (1..=ids.len())
-                .map(|n| format!("${n}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "SELECT id, group_id, enrolled_on, left_on FROM children WHERE id IN ({placeholders})"
-            );
-            let mut query = sqlx::query(&sql);
-            for id in &ids {
-                query = query.bind(*id);
-            }
-            for row in query.fetch_all(db.pool()).await? {
-                let enrolment = enrolment_of(&row)?;
-                children.insert(
-                    row.try_get::<i64, _>("id")?,
-                    ChildRules {
-                        group_id: row.try_get("group_id")?,
-                        enrolment,
-                    },
-                );
-            }
-        }
+        let ids: Vec<i64> = ops
+            .iter()
+            .map(|op| op.child_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut conn = db.pool().acquire().await?;
+        let children = histories(&mut conn, &ids).await?;
+        drop(conn);
 
-        let group_ids: BTreeSet<i64> = children.values().map(|c| c.group_id).collect();
+        let group_ids: BTreeSet<i64> = children
+            .values()
+            .flat_map(|h| h.periods().iter().map(|p| p.group_id))
+            .collect();
         let mut organisations: BTreeMap<i64, Arc<OrganisationRules>> = BTreeMap::new();
         let mut groups = BTreeMap::new();
         for group_id in group_ids {
             let scope = group_scope(db, group_id).await?;
+            let name: String = sqlx::query("SELECT name FROM groups WHERE id = $1")
+                .bind(group_id)
+                .fetch_one(db.pool())
+                .await?
+                .try_get("name")?;
             if !actor.may(&Permission::MarkGroup(scope)) {
-                groups.insert(group_id, None);
+                groups.insert(
+                    group_id,
+                    GroupRules {
+                        name,
+                        marking: None,
+                    },
+                );
                 continue;
             }
             let organisation = match organisations.get(&scope.organisation_id) {
@@ -215,16 +213,21 @@ impl BatchRules {
             };
             groups.insert(
                 group_id,
-                Some(GroupRules {
-                    closed: closed_months(db, group_id).await?,
-                    organisation,
-                }),
+                GroupRules {
+                    name,
+                    marking: Some(MarkingRules {
+                        closed: closed_months(db, group_id).await?,
+                        organisation,
+                    }),
+                },
             );
         }
         Ok(Self { children, groups })
     }
 
     /// The checks of a mark saved online, and the refusal the tablet shows if one fails.
+    /// The op is judged in the group the child was in on its day, whatever group the
+    /// tablet showed it in.
     fn judge(&self, device: &DeviceId, op: &MarkOp, today: NaiveDate) -> Result<(), Refusal> {
         if &op.device != device {
             return Err(Refusal::Invalid {
@@ -234,15 +237,39 @@ impl BatchRules {
                 ),
             });
         }
-        let child = self
+        let history = self
             .children
             .get(&op.child_id)
+            .filter(|h| !h.periods().is_empty())
             .ok_or(Refusal::UnknownChild)?;
-        let group = self
-            .groups
-            .get(&child.group_id)
-            .and_then(Option::as_ref)
-            .ok_or(Refusal::NoRights)?;
+        let may_mark = |group_id: i64| self.groups.get(&group_id).and_then(|g| g.marking.as_ref());
+        let Some(period) = history.on(op.day) else {
+            // Not in any group that day: only someone who may mark one of its groups
+            // learns that much.
+            return Err(
+                if history
+                    .periods()
+                    .iter()
+                    .any(|p| may_mark(p.group_id).is_some())
+                {
+                    Refusal::ChildNotEnrolled
+                } else {
+                    Refusal::NoRights
+                },
+            );
+        };
+        let Some(group) = may_mark(period.group_id) else {
+            let marks_another = history
+                .periods()
+                .iter()
+                .any(|p| p.group_id != period.group_id && may_mark(p.group_id).is_some());
+            return Err(match self.groups.get(&period.group_id) {
+                Some(g) if marks_another => Refusal::ChildInOtherGroup {
+                    group: g.name.clone(),
+                },
+                _ => Refusal::NoRights,
+            });
+        };
         let month = Month::of(op.day).map_err(|e| Refusal::Invalid {
             detail: e.to_string(),
         })?;
@@ -252,7 +279,7 @@ impl BatchRules {
                 date: op.day,
                 today,
                 calendar: &group.organisation.calendar,
-                enrolment: &child.enrolment,
+                enrolled: true,
                 month_closed: group.closed.contains(&month),
                 reasons: &group.organisation.reasons,
             },

@@ -54,6 +54,9 @@ pub fn demo_group(rt: &tokio::runtime::Runtime, name: &str, size: usize) -> Demo
             .await
             .unwrap();
         }
+        app::enrolment::backfill(&mut db.pool().acquire().await.unwrap())
+            .await
+            .unwrap();
         let children = count(&db).await;
         let teacher: i64 = sqlx::query("SELECT person_id FROM accounts WHERE login = 'teacher'")
             .fetch_one(db.pool())

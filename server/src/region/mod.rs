@@ -334,6 +334,7 @@ async fn generate_in_transaction(
     let reason_requests =
         write_reason_requests(&mut writer, &unexplained, &calendar, &mut ids).await?;
     drop(writer);
+    app::enrolment::backfill(&mut tx).await?;
 
     progress(Stage::Finishing, 0, 1);
     if backend == Backend::Postgres {

@@ -52,6 +52,8 @@ pub struct Conflict {
     pub code: String,
     #[serde(default)]
     pub detail: String,
+    #[serde(default)]
+    pub group: String,
 }
 
 impl Conflict {
@@ -61,6 +63,9 @@ impl Conflict {
             "month_closed" => Refusal::MonthClosed,
             "no_rights" => Refusal::NoRights,
             "child_not_enrolled" => Refusal::ChildNotEnrolled,
+            "child_in_other_group" => Refusal::ChildInOtherGroup {
+                group: self.group.clone(),
+            },
             "day_not_working" => Refusal::DayNotWorking,
             "future_day" => Refusal::FutureDay,
             "unknown_reason" => Refusal::UnknownReason {
@@ -261,6 +266,7 @@ pub(super) mod tests {
             kind: field("kind"),
             code: field("code"),
             detail: field("detail"),
+            group: field("group"),
         }
     }
 
