@@ -235,6 +235,7 @@ fn a_refusal_reaches_the_page_whole() {
         kind: String::new(),
         code: String::new(),
         detail: String::new(),
+        group: String::new(),
     });
     assert!(sent.is_subset(&conflict), "{sent:?} vs {conflict:?}");
 }
@@ -312,6 +313,7 @@ fn the_state_offline_js_reports_has_every_field_the_page_reads() {
         kind: String::new(),
         code: String::new(),
         detail: String::new(),
+        group: String::new(),
     });
     for key in mark.iter().chain(&conflict) {
         assert!(has_key(load, key), "loadState reports no {key}");
