@@ -14,6 +14,7 @@ pub mod home;
 pub mod i18n;
 pub mod municipal;
 pub mod notices;
+pub mod orders;
 pub mod premises;
 pub mod reference;
 pub mod registration;

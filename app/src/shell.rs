@@ -14,6 +14,7 @@ use crate::groups::{GroupRosterPage, GroupSettingsPage, GroupsPage};
 use crate::home::HomePage;
 use crate::municipal::MunicipalAttendancePage;
 use crate::notices::{DailySummaryPage, GroupNoticesPage, InboxPage};
+use crate::orders::{MoveUpPage, OrderCardPage, OrdersPage};
 use crate::premises::PremisesPage;
 use crate::reference::{CalendarPage, ReasonsPage, StayModesPage};
 use crate::registration::{RegisterPage, RegistrationsPage};
@@ -88,6 +89,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
                     <Route path=path!("/children") view=ContingentPage ssr=ssr.clone()/>
                     <Route path=path!("/children/:id") view=ChildCardPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/orders") view=OrdersPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/orders/move-up") view=MoveUpPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/orders/:id") view=OrderCardPage ssr=ssr.clone()/>
                     <Route path=path!("/family/:id") view=ChildAbsencesPage ssr=ssr.clone()/>
                     <Route path=path!("/staff/:id") view=StaffCardPage ssr=ssr/>
                 </Routes>

@@ -359,6 +359,7 @@ fn CardView(card: ChildCard, actions: CardActions) -> impl IntoView {
             <dt>{lang.pick("Зачислен(а)", "Enrolled")}</dt><dd class="enrolled-on">{shown_date(&card.enrolled_on)}</dd>
             <dt>{lang.pick("Состояние", "Status")}</dt><dd class="left-on">{status}</dd>
         </dl>
+        <crate::orders::EnrolmentHistory child_id=card.id/>
 
         <section class="card guardians">
             <h2>{lang.pick("Родители (законные представители)", "Parents (legal representatives)")}</h2>

@@ -306,8 +306,8 @@ pub fn apply(
             })
         }
         OrderKind::Transfer => {
-            let to_group = to_group.ok_or(LineError::SameGroup)?;
             let current = current_period(history, day)?;
+            let to_group = to_group.ok_or(LineError::SameGroup)?;
             if current.group_id == to_group {
                 return Err(LineError::SameGroup);
             }

@@ -85,6 +85,10 @@ fn AdminHome() -> impl IntoView {
                 {t("Контингент", "Children")}
                 <span>{t("Дети, родители, загрузка из CSV", "Children, parents, upload from CSV")}</span>
             </a>
+            <a class="tile" href="/admin/orders">
+                {t("Приказы", "Orders")}
+                <span>{t("Перевод, отчисление, восстановление; перевод групп на новый год", "Transfer, leaving, return; moving groups up for the new year")}</span>
+            </a>
             <a class="tile" href="/admin/calendar">
                 {t("Календарный учебный график", "School calendar")}
                 <span>{t("Праздничные и перенесённые рабочие дни", "Public holidays and moved working days")}</span>

@@ -13,6 +13,7 @@ mod language;
 mod mail;
 mod municipal;
 mod notices;
+mod orders;
 mod pages;
 mod permissions;
 mod premises;

@@ -454,6 +454,7 @@ async fn permission_matrix(app: TestApp) {
     let cells: Vec<Cell> = cells
         .into_iter()
         .chain(contingent_cells(&app, &ids.sun, &ids.ivanova).await)
+        .chain(order_cells(&app, &ids.sun).await)
         .collect();
     // Then marking, families, notices, reference books, registration, the public and
     // session functions; `logout` last, as it ends each actor's session.
@@ -606,6 +607,81 @@ async fn permission_matrix(app: TestApp) {
         "only teacher2 is bound to Радуга"
     );
     daily_effects(&app, &ids).await;
+}
+
+/// Orders («Приказы»): only the admin of the organisation. A child and an order made
+/// here, in «Звёздочка», so what the admin's calls change touches no other row.
+async fn order_cells(app: &TestApp, sun: &str) -> Vec<Cell> {
+    let organisation = app
+        .scalar(&format!(
+            "SELECT organisation_id FROM groups WHERE id = {sun}"
+        ))
+        .await;
+    let star = app
+        .scalar("SELECT id FROM groups WHERE name = 'Звёздочка'")
+        .await;
+    let child = app
+        .scalar(&format!(
+            "INSERT INTO children (group_id, surname, given_name, patronymic, birth_date, enrolled_on, created_at) \
+             VALUES ({star}, 'Приказова', 'Ия', '', '2021-01-01', '2026-09-01', 0) RETURNING id"
+        ))
+        .await
+        .to_string();
+    app.execute(&format!(
+        "INSERT INTO enrolments (child_id, group_id, from_day) VALUES ({child}, {star}, '2026-09-01')"
+    ))
+    .await;
+    let order = app
+        .scalar(&format!(
+            "INSERT INTO enrolment_orders (organisation_id, number, kind, issued_on, effective_on, \
+             comment, created_by, created_at) VALUES ({organisation}, 'М-0', 'leaving', '2026-09-01', \
+             '2026-09-01', '', (SELECT person_id FROM accounts WHERE login = 'admin'), 0) RETURNING id"
+        ))
+        .await
+        .to_string();
+    let owned = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+        pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+    };
+    let admin_only = [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY];
+    let each_admin = [ANON, ALLOW, DENY, DENY, DENY, ALLOW, DENY];
+    // Another organisation's order is not found for a foreign admin, as if it did not exist.
+    let own_order = [ANON, ALLOW, DENY, DENY, DENY, HIDDEN, DENY];
+    vec![
+        (
+            "list_orders",
+            owned(&[
+                ("kind", ""),
+                ("from", ""),
+                ("to", ""),
+                ("query", ""),
+                ("page", "1"),
+            ]),
+            each_admin,
+        ),
+        (
+            "order_choices",
+            owned(&[
+                ("kind", "transfer"),
+                ("group_id", sun),
+                ("on", "2026-11-02"),
+            ]),
+            admin_only,
+        ),
+        ("child_history", owned(&[("child_id", &child)]), admin_only),
+        ("load_order", owned(&[("order_id", &order)]), own_order),
+        (
+            "issue_order",
+            owned(&[
+                ("kind", "leaving"),
+                ("number", "М-1"),
+                ("issued_on", "2026-11-02"),
+                ("effective_on", "2027-08-31"),
+                ("children[]", &child),
+            ]),
+            admin_only,
+        ),
+        ("cancel_order", owned(&[("order_id", &order)]), own_order),
+    ]
 }
 
 /// The child's card («Контингент»): only the admin of the child's organisation.
