@@ -27,7 +27,9 @@ fn input_parts() -> Parts {
         .map(|i| TimesheetChild {
             id: i,
             name: format!("Ребёнок {i}"),
-            enrolment: Enrolment::open(NaiveDate::from_ymd_opt(2026, 9, 1).unwrap()),
+            enrolments: vec![Enrolment::open(
+                NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+            )],
         })
         .collect();
     let mut marks = Marks::new();

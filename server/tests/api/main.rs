@@ -11,6 +11,7 @@ mod groups;
 mod health_check;
 mod language;
 mod mail;
+mod migration;
 mod municipal;
 mod notices;
 mod orders;

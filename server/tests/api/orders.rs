@@ -140,7 +140,7 @@ async fn row(user: &User, group: &str, month: &str, child: &str) -> Option<Value
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["child_id"].to_string() == child)
+        .find(|r| r["child_id"].as_i64() == child.parse().ok())
         .cloned()
 }
 
@@ -525,7 +525,7 @@ async fn a_child_leaves_and_returns_within_a_month(app: TestApp) {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["child_id"].to_string() == child)
+        .filter(|r| r["child_id"].as_i64() == child.parse().ok())
         .count();
     assert_eq!(rows, 1, "one row for the child, not one per period");
 }
