@@ -363,7 +363,7 @@ fn OrderDocument(card: OrderCard, cancel: ServerAction<CancelOrder>) -> impl Int
             })}
         </article>
         <div class="no-print toolbar">
-            <button type="button" class="secondary" on:click=move |_| { let _ = window().print(); }>{lang.pick("Печать", "Print")}</button>
+            <button type="button" class="secondary" onclick="window.print()">{lang.pick("Печать", "Print")}</button>
             {cancelled.is_none().then(|| view! {
                 <ActionForm action=cancel attr:class="inline-form">
                     <input type="hidden" name="order_id" value=card.id/>

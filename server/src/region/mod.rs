@@ -54,6 +54,7 @@ mod marks;
 mod names;
 mod people;
 mod structure;
+mod transfers;
 mod writer;
 
 use calendar::{local_millis, Calendar};
@@ -156,6 +157,8 @@ pub struct RegionSummary {
     pub marks: u64,
     /// Questions to the parents about the absences without a reason (`notices`).
     pub reason_requests: u64,
+    /// Children moved to another group in the middle of the span, by orders.
+    pub transfers: u64,
 }
 
 /// The steps of the generation, in order, for progress reporting.
@@ -335,6 +338,7 @@ async fn generate_in_transaction(
         write_reason_requests(&mut writer, &unexplained, &calendar, &mut ids).await?;
     drop(writer);
     app::enrolment::backfill(&mut tx).await?;
+    let transfers = transfers::write_transfers(&mut tx, params.from, params.until).await?;
 
     progress(Stage::Finishing, 0, 1);
     if backend == Backend::Postgres {
@@ -350,6 +354,7 @@ async fn generate_in_transaction(
         parents,
         marks,
         reason_requests,
+        transfers,
     })
 }
 
@@ -836,16 +841,29 @@ mod tests {
                            ON k.organisation_id = g.organisation_id AND k.day = m.day \
                            WHERE k.kind = 'holiday'";
         assert_eq!(count(db, on_holidays).await, 0);
-        let outside = "SELECT COUNT(*) FROM marks m JOIN children c ON c.id = m.child_id \
-                       WHERE m.day < c.enrolled_on \
-                       OR (c.left_on IS NOT NULL AND m.day > c.left_on)";
+        let outside = "SELECT COUNT(*) FROM marks m WHERE NOT EXISTS (SELECT 1 FROM enrolments e \
+                       WHERE e.child_id = m.child_id AND e.from_day <= m.day \
+                       AND (e.to_day IS NULL OR e.to_day >= m.day))";
         assert_eq!(count(db, outside).await, 0);
 
+        // Some children moved in the middle of the span, by orders, and every moved
+        // child has two periods that meet without a gap.
+        assert!(summary.transfers > 0);
+        assert_eq!(
+            count(db, "SELECT COUNT(*) FROM enrolment_order_lines").await as u64,
+            summary.transfers
+        );
+        assert_eq!(
+            count(db, "SELECT COUNT(*) FROM enrolments").await as u64,
+            summary.children + summary.transfers
+        );
+
         // And every working day of every enrolment has its mark.
-        let enrolments = sqlx::query("SELECT enrolled_on, left_on FROM children")
-            .fetch_all(db.pool())
-            .await
-            .unwrap();
+        let enrolments =
+            sqlx::query("SELECT from_day AS enrolled_on, to_day AS left_on FROM enrolments")
+                .fetch_all(db.pool())
+                .await
+                .unwrap();
         let expected: u64 = enrolments
             .iter()
             .map(|r| {

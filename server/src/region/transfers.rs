@@ -1,0 +1,133 @@
+//! Transfers during the year, so the region's табели and benchmarks read real history:
+//! one child in fifty that is in a group in the middle of the generated span moves to
+//! another group of its organisation on that day, by one transfer order per
+//! organisation. Marks are left as generated: a mark belongs to whichever group the
+//! child was in on its day, so the moved child's later marks are its new group's.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use sqlx::{AnyConnection, Row};
+
+use super::calendar::local_millis;
+
+/// Moves the chosen children on `day` (between `from` and `until`) and returns how many.
+pub(super) async fn write_transfers(
+    conn: &mut AnyConnection,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<u64, sqlx::Error> {
+    let day = from + Days::new((until - from).num_days().max(0) as u64 / 2);
+    let last_before = day.pred_opt().expect("a day after the first");
+    let day_text = day.to_string();
+    let rows = sqlx::query(
+        "SELECT c.id, c.group_id, g.organisation_id, e.id AS period FROM children c \
+         JOIN groups g ON g.id = c.group_id JOIN enrolments e ON e.child_id = c.id \
+         WHERE c.id % 50 = 7 AND e.from_day < $1 AND (e.to_day IS NULL OR e.to_day >= $1) \
+         ORDER BY c.id",
+    )
+    .bind(&day_text)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut groups: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for r in sqlx::query("SELECT id, organisation_id FROM groups ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        groups
+            .entry(r.try_get("organisation_id")?)
+            .or_default()
+            .push(r.try_get("id")?);
+    }
+    let mut orders: BTreeMap<i64, i64> = BTreeMap::new();
+    let mut moved = 0;
+    for r in &rows {
+        let (child, group, organisation, period): (i64, i64, i64, i64) = (
+            r.try_get("id")?,
+            r.try_get("group_id")?,
+            r.try_get("organisation_id")?,
+            r.try_get("period")?,
+        );
+        // The next group of the organisation, round: an organisation of one group has
+        // nowhere to move its children.
+        let own = &groups[&organisation];
+        let Some(to) = own
+            .iter()
+            .cycle()
+            .skip_while(|g| **g != group)
+            .nth(1)
+            .filter(|g| **g != group)
+            .copied()
+        else {
+            continue;
+        };
+        let order = match orders.get(&organisation) {
+            Some(&order) => order,
+            None => {
+                let admin: Option<i64> = sqlx::query(
+                    "SELECT MIN(person_id) AS person FROM role_grants \
+                     WHERE organisation_id = $1 AND role = 'org_admin'",
+                )
+                .bind(organisation)
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("person")?;
+                let order: i64 = sqlx::query(
+                    "INSERT INTO enrolment_orders (organisation_id, number, kind, issued_on, \
+                     effective_on, comment, created_by, created_at) \
+                     VALUES ($1, $2, 'transfer', $3, $3, '', $4, $5) RETURNING id",
+                )
+                .bind(organisation)
+                .bind(format!("{}-п", organisation % 1000))
+                .bind(&day_text)
+                .bind(admin.unwrap_or(0))
+                .bind(local_millis(last_before, 16, 0))
+                .fetch_one(&mut *conn)
+                .await?
+                .try_get("id")?;
+                orders.insert(organisation, order);
+                order
+            }
+        };
+        let to_day: Option<String> = sqlx::query("SELECT to_day FROM enrolments WHERE id = $1")
+            .bind(period)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("to_day")?;
+        sqlx::query("UPDATE enrolments SET to_day = $1, closed_by = $2 WHERE id = $3")
+            .bind(last_before.to_string())
+            .bind(order)
+            .bind(period)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "INSERT INTO enrolments (child_id, group_id, from_day, to_day, opened_by) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(child)
+        .bind(to)
+        .bind(&day_text)
+        .bind(&to_day)
+        .bind(order)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO enrolment_order_lines (order_id, child_id, from_group_id, to_group_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(order)
+        .bind(child)
+        .bind(group)
+        .bind(to)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("UPDATE children SET group_id = $1, enrolled_on = $2 WHERE id = $3")
+            .bind(to)
+            .bind(&day_text)
+            .bind(child)
+            .execute(&mut *conn)
+            .await?;
+        moved += 1;
+    }
+    Ok(moved)
+}
