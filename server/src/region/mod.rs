@@ -908,10 +908,13 @@ mod tests {
     async fn marks_are_recorded_by_a_teacher_of_the_group_in_the_morning() {
         let (t, _) = generated(10).await;
         let db = &t.db;
-        let foreign = "SELECT COUNT(*) FROM marks m JOIN children c ON c.id = m.child_id \
+        // The group the child was in on the mark's day: a moved child's earlier marks
+        // are its old teacher's.
+        let foreign = "SELECT COUNT(*) FROM marks m JOIN enrolments e ON e.child_id = m.child_id \
+                       AND e.from_day <= m.day AND (e.to_day IS NULL OR e.to_day >= m.day) \
                        WHERE NOT EXISTS (SELECT 1 FROM teacher_groups tg \
                        JOIN staff s ON s.id = tg.staff_id \
-                       WHERE tg.group_id = c.group_id AND s.person_id = m.recorded_by)";
+                       WHERE tg.group_id = e.group_id AND s.person_id = m.recorded_by)";
         assert_eq!(count(db, foreign).await, 0);
         let rows = sqlx::query("SELECT day, recorded_at FROM marks")
             .fetch_all(db.pool())

@@ -1,8 +1,8 @@
 //! Transfers during the year, so the region's табели and benchmarks read real history:
 //! one child in fifty that is in a group in the middle of the generated span moves to
 //! another group of its organisation on that day, by one transfer order per
-//! organisation. Marks are left as generated: a mark belongs to whichever group the
-//! child was in on its day, so the moved child's later marks are its new group's.
+//! organisation. A mark belongs to whichever group the child was in on its day, so the
+//! moved child's later marks are its new group's, recorded by that group's teacher.
 
 use std::collections::BTreeMap;
 
@@ -119,6 +119,28 @@ pub(super) async fn write_transfers(
         .bind(child)
         .bind(group)
         .bind(to)
+        .execute(&mut *conn)
+        .await?;
+        // From the day on, the new group's teacher is the one who marked the child.
+        sqlx::query(
+            "UPDATE marks SET recorded_by = COALESCE((SELECT MIN(s.person_id) FROM teacher_groups tg \
+             JOIN staff s ON s.id = tg.staff_id WHERE tg.group_id = $1), recorded_by) \
+             WHERE child_id = $2 AND day >= $3",
+        )
+        .bind(to)
+        .bind(child)
+        .bind(&day_text)
+        .execute(&mut *conn)
+        .await?;
+        // And the one who asked the parents about an absence then.
+        sqlx::query(
+            "UPDATE notices SET created_by = (SELECT m.recorded_by FROM marks m \
+             WHERE m.child_id = notices.child_id AND m.day = notices.day) \
+             WHERE child_id = $1 AND day >= $2 AND kind = 'reason_request' \
+             AND EXISTS (SELECT 1 FROM marks m WHERE m.child_id = notices.child_id AND m.day = notices.day)",
+        )
+        .bind(child)
+        .bind(&day_text)
         .execute(&mut *conn)
         .await?;
         sqlx::query("UPDATE children SET group_id = $1, enrolled_on = $2 WHERE id = $3")
