@@ -63,6 +63,52 @@ fn FieldProblems(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView
     }
 }
 
+/// The number, date and comment every order has.
+#[component]
+fn OrderFields() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <div class="field">
+            <label for="number">{lang.pick("Номер приказа", "Order number")}</label>
+            <input id="number" name="number" type="text" required maxlength="30"/>
+        </div>
+        <div class="field">
+            <label for="issued_on">{lang.pick("Дата приказа", "Order date")}</label>
+            <input id="issued_on" name="issued_on" type="date" required/>
+        </div>
+        <div class="field">
+            <label for="comment">{lang.pick("Комментарий", "Comment")}</label>
+            <input id="comment" name="comment" type="text" maxlength="1000"/>
+        </div>
+    }
+}
+
+/// What refused an order: the form's fields, then the children it could not apply to.
+#[component]
+fn OrderProblems(#[prop(into)] error: Signal<Option<AppError>>) -> impl IntoView {
+    view! {
+        <FormError error/>
+        <FieldProblems error/>
+        <LineProblems error/>
+    }
+}
+
+/// «Приказ проведён» with a link to the order, once the form's order is issued.
+#[component]
+fn IssuedNotice(issue: ServerAction<IssueOrder>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        issue.value().get().and_then(Result::ok).map(|order| {
+            view! {
+                <p class="notice" role="status" id="order-issued">
+                    {format!("{} {} ({} {}). ", lang.pick("Приказ проведён:", "Order issued:"), order.number, order.children, lang.pick("детей", "children"))}
+                    <a href=format!("/admin/orders/{}", order.id)>{lang.pick("Открыть приказ", "Open the order")}</a>
+                </p>
+            }
+        })
+    }
+}
+
 #[component]
 pub fn OrdersPage() -> impl IntoView {
     view! { <Gate roles=&[Role::OrgAdmin] page=|_| view! { <Orders/> }/> }
@@ -224,12 +270,7 @@ fn OrderLinesForm(choices: OrderChoices, kind: String, on: String) -> impl IntoV
     let needs_group = OrderKind::parse(&kind).is_some_and(OrderKind::needs_group);
     let empty = choices.candidates.is_empty();
     view! {
-        {move || issue.value().get().and_then(Result::ok).map(|order| view! {
-            <p class="notice" role="status" id="order-issued">
-                {format!("{} {} ({} {}). ", lang.pick("Приказ проведён:", "Order issued:"), order.number, order.children, lang.pick("детей", "children"))}
-                <a href=format!("/admin/orders/{}", order.id)>{lang.pick("Открыть приказ", "Open the order")}</a>
-            </p>
-        })}
+        <IssuedNotice issue/>
         {empty.then(|| view! { <p class="muted" id="no-candidates">{lang.pick("Нет детей, к которым подходит такой приказ.", "No children this order can apply to.")}</p> })}
         <ActionForm action=issue attr:class="order-form">
             <input type="hidden" name="kind" value=kind.clone()/>
@@ -260,22 +301,9 @@ fn OrderLinesForm(choices: OrderChoices, kind: String, on: String) -> impl IntoV
                         </select>
                     </div>
                 })}
-                <div class="field">
-                    <label for="number">{lang.pick("Номер приказа", "Order number")}</label>
-                    <input id="number" name="number" type="text" required maxlength="30"/>
-                </div>
-                <div class="field">
-                    <label for="issued_on">{lang.pick("Дата приказа", "Order date")}</label>
-                    <input id="issued_on" name="issued_on" type="date" required/>
-                </div>
-                <div class="field">
-                    <label for="comment">{lang.pick("Комментарий", "Comment")}</label>
-                    <input id="comment" name="comment" type="text" maxlength="1000"/>
-                </div>
+                <OrderFields/>
             </div>
-            <FormError error/>
-            <FieldProblems error/>
-            <LineProblems error/>
+            <OrderProblems error/>
             <button type="submit" disabled=move || issue.pending().get() || empty>{lang.pick("Провести приказ", "Issue the order")}</button>
         </ActionForm>
     }
@@ -418,12 +446,7 @@ fn MoveUpForm(choices: OrderChoices, on: String) -> impl IntoView {
     let error = Signal::derive(move || issue.value().get().and_then(Result::err));
     let groups = choices.groups.clone();
     view! {
-        {move || issue.value().get().and_then(Result::ok).map(|order| view! {
-            <p class="notice" role="status" id="order-issued">
-                {format!("{} {} ({} {}). ", lang.pick("Приказ проведён:", "Order issued:"), order.number, order.children, lang.pick("детей", "children"))}
-                <a href=format!("/admin/orders/{}", order.id)>{lang.pick("Открыть приказ", "Open the order")}</a>
-            </p>
-        })}
+        <IssuedNotice issue/>
         <ActionForm action=issue attr:class="move-up-form">
             <input type="hidden" name="kind" value="transfer"/>
             <input type="hidden" name="effective_on" value=on/>
@@ -456,22 +479,9 @@ fn MoveUpForm(choices: OrderChoices, on: String) -> impl IntoView {
                 }
             }).collect_view()}
             <div class="grid">
-                <div class="field">
-                    <label for="number">{lang.pick("Номер приказа", "Order number")}</label>
-                    <input id="number" name="number" type="text" required maxlength="30"/>
-                </div>
-                <div class="field">
-                    <label for="issued_on">{lang.pick("Дата приказа", "Order date")}</label>
-                    <input id="issued_on" name="issued_on" type="date" required/>
-                </div>
-                <div class="field">
-                    <label for="comment">{lang.pick("Комментарий", "Comment")}</label>
-                    <input id="comment" name="comment" type="text" maxlength="1000"/>
-                </div>
+                <OrderFields/>
             </div>
-            <FormError error/>
-            <FieldProblems error/>
-            <LineProblems error/>
+            <OrderProblems error/>
             <button type="submit" disabled=move || issue.pending().get()>{lang.pick("Провести приказ о переводе", "Issue the transfer order")}</button>
         </ActionForm>
     }
