@@ -124,30 +124,35 @@ async fn children_between(
     from: &str,
     to: &str,
 ) -> Result<Vec<GroupChild>, AppError> {
-    let rows = sqlx::query(
-        "SELECT DISTINCT c.id, c.surname, c.given_name, c.patronymic FROM children c \
+    // One query: each such child with every period of its history, in name order.
+    let rows = sqlx::query(&format!(
+        "SELECT c.surname, c.given_name, c.patronymic, {PERIOD_COLUMNS} FROM children c \
          JOIN enrolments e ON e.child_id = c.id \
-         WHERE e.group_id = $1 AND e.from_day <= $3 AND (e.to_day IS NULL OR e.to_day >= $2) \
-         ORDER BY c.surname, c.given_name, c.id",
-    )
+         WHERE c.id IN (SELECT child_id FROM enrolments WHERE group_id = $1 \
+         AND from_day <= $3 AND (to_day IS NULL OR to_day >= $2)) \
+         ORDER BY c.surname, c.given_name, c.id, e.from_day"
+    ))
     .bind(group_id)
     .bind(from)
     .bind(to)
     .fetch_all(db.pool())
     .await?;
-    let ids: Vec<i64> = rows
-        .iter()
-        .map(|r| r.try_get("id"))
-        .collect::<Result<_, _>>()?;
-    let mut conn = db.pool().acquire().await?;
-    let mut histories = histories(&mut conn, &ids).await?;
-    rows.iter()
-        .map(|r| {
-            let id: i64 = r.try_get("id")?;
+    let mut children: Vec<(i64, String, Vec<Period>)> = Vec::new();
+    for r in &rows {
+        let id: i64 = r.try_get("child_id")?;
+        let period = period_of(r)?;
+        match children.last_mut() {
+            Some((last, _, periods)) if *last == id => periods.push(period),
+            _ => children.push((id, full_name(r)?, vec![period])),
+        }
+    }
+    children
+        .into_iter()
+        .map(|(id, name, periods)| {
             Ok(GroupChild {
                 id,
-                name: full_name(r)?,
-                history: histories.remove(&id).unwrap_or_default(),
+                name,
+                history: history_of(id, periods)?,
             })
         })
         .collect()
