@@ -319,6 +319,8 @@ fn Card() -> impl IntoView {
     );
     view! {
         <Loaded resource=card ok=move |card| view! { <CardView card actions/> } title=("Ребёнок", "Child")/>
+        // Outside the card's Transition: its own resource must not hold the card back.
+        {move || child_id().map(|id| view! { <crate::orders::EnrolmentHistory child_id=id/> })}
         <p><a href="/children">{t("← Весь контингент", "← All children")}</a></p>
     }
 }
@@ -359,7 +361,6 @@ fn CardView(card: ChildCard, actions: CardActions) -> impl IntoView {
             <dt>{lang.pick("Зачислен(а)", "Enrolled")}</dt><dd class="enrolled-on">{shown_date(&card.enrolled_on)}</dd>
             <dt>{lang.pick("Состояние", "Status")}</dt><dd class="left-on">{status}</dd>
         </dl>
-        <crate::orders::EnrolmentHistory child_id=card.id/>
 
         <section class="card guardians">
             <h2>{lang.pick("Родители (законные представители)", "Parents (legal representatives)")}</h2>
