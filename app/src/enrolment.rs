@@ -184,7 +184,7 @@ pub async fn write_change(
             .await?;
     }
     if let Some(period) = change.open {
-        open(conn, child_id, period.group_id, period.from, Some(order_id)).await?;
+        insert_open(conn, child_id, period.group_id, period.from, Some(order_id)).await?;
     }
     refresh_summary(conn, child_id).await
 }
@@ -197,6 +197,18 @@ pub async fn open(
     from: NaiveDate,
     order_id: Option<i64>,
 ) -> Result<(), AppError> {
+    insert_open(conn, child_id, group_id, from, order_id).await?;
+    refresh_summary(conn, child_id).await
+}
+
+/// The row of an open period, without the summary: its callers refresh that once.
+async fn insert_open(
+    conn: &mut AnyConnection,
+    child_id: i64,
+    group_id: i64,
+    from: NaiveDate,
+    order_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO enrolments (child_id, group_id, from_day, to_day, opened_by) \
          VALUES ($1, $2, $3, NULL, $4)",
@@ -207,7 +219,7 @@ pub async fn open(
     .bind(order_id)
     .execute(&mut *conn)
     .await?;
-    refresh_summary(conn, child_id).await
+    Ok(())
 }
 
 /// Sets the end of the child's latest period (the card's leaving date and its undo).
@@ -270,8 +282,11 @@ pub struct NewOrder<'a> {
 }
 
 /// Stores an order's row and returns its id; the caller adds its lines.
-pub async fn record_order(conn: &mut AnyConnection, order: &NewOrder<'_>) -> Result<i64, AppError> {
-    Ok(sqlx::query(
+pub async fn record_order(
+    conn: &mut AnyConnection,
+    order: &NewOrder<'_>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query(
         "INSERT INTO enrolment_orders (organisation_id, number, kind, issued_on, effective_on, \
          comment, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -285,7 +300,7 @@ pub async fn record_order(conn: &mut AnyConnection, order: &NewOrder<'_>) -> Res
     .bind(order.at)
     .fetch_one(&mut *conn)
     .await?
-    .try_get("id")?)
+    .try_get("id")
 }
 
 /// One child named by an order: the group it leaves and the group it goes to.
@@ -295,7 +310,7 @@ pub async fn record_line(
     child_id: i64,
     from_group: Option<i64>,
     to_group: Option<i64>,
-) -> Result<(), AppError> {
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO enrolment_order_lines (order_id, child_id, from_group_id, to_group_id) \
          VALUES ($1, $2, $3, $4)",
@@ -324,7 +339,7 @@ pub async fn admission_order(
     admission: &Admission<'_>,
     from: NaiveDate,
 ) -> Result<i64, AppError> {
-    record_order(
+    Ok(record_order(
         conn,
         &NewOrder {
             organisation_id: admission.organisation_id,
@@ -337,7 +352,7 @@ pub async fn admission_order(
             at: admission.at,
         },
     )
-    .await
+    .await?)
 }
 
 /// A new child's first period, opened by `order_id`.

@@ -29,11 +29,6 @@ impl Period {
         day >= self.from && self.to.is_none_or(|to| day <= to)
     }
 
-    /// Whether the period has a day in `from..=to`.
-    pub fn overlaps(&self, from: NaiveDate, to: NaiveDate) -> bool {
-        self.from <= to && self.to.is_none_or(|end| end >= from)
-    }
-
     /// The period as the timesheet and the marking rules see it.
     pub fn enrolment(&self) -> Enrolment {
         Enrolment::new(self.from, self.to).unwrap_or_else(|_| Enrolment::open(self.from))

@@ -243,14 +243,52 @@ async fn marks_left_behind(
     day.map(|d| stored_date(&d)).transpose()
 }
 
-fn marks_problem(day: NaiveDate) -> (String, String) {
-    let shown = day.format("%d.%m.%Y");
-    (
-        format!("у ребёнка есть отметка посещаемости за {shown}, она осталась бы вне группы"),
-        format!(
-            "the child has an attendance mark on {shown}, which would be left outside any group"
-        ),
-    )
+/// Why one child's line of an order (or of its cancelling) is refused.
+enum LineProblem {
+    Rule(LineError),
+    /// A mark on this day would be left outside any group.
+    MarkLeftBehind(NaiveDate),
+}
+
+impl LineProblem {
+    fn issue(&self, child_id: i64, name: &str) -> FieldIssue {
+        let (ru, en) = match self {
+            Self::Rule(e) => (e.ru(), e.en()),
+            Self::MarkLeftBehind(day) => {
+                let shown = day.format("%d.%m.%Y");
+                (
+                    format!("у ребёнка есть отметка посещаемости за {shown}, она осталась бы вне группы"),
+                    format!("the child has an attendance mark on {shown}, which would be left outside any group"),
+                )
+            }
+        };
+        line_issue(child_id, name, &ru, &en)
+    }
+}
+
+/// One line's change as the rules gave it, then checked against the touched groups'
+/// closed months and, where `takes_days` says the change removes days from the child,
+/// against marks on those days. Issuing and cancelling judge their lines alike.
+async fn checked_line(
+    conn: &mut AnyConnection,
+    closed: &mut ClosedMonths<'_>,
+    child_id: i64,
+    verdict: Result<LineChange, LineError>,
+    takes_days: impl Fn(&LineChange) -> bool,
+) -> Result<Result<LineChange, LineProblem>, AppError> {
+    let change = match verdict {
+        Ok(change) => change,
+        Err(e) => return Ok(Err(LineProblem::Rule(e))),
+    };
+    if let Err(e) = closed.check(&change).await? {
+        return Ok(Err(LineProblem::Rule(e)));
+    }
+    if takes_days(&change) {
+        if let Some(day) = marks_left_behind(conn, child_id, change.first_changed).await? {
+            return Ok(Err(LineProblem::MarkLeftBehind(day)));
+        }
+    }
+    Ok(Ok(change))
 }
 
 /// Closed months per group, loaded once per order.
@@ -348,24 +386,16 @@ pub async fn issue(db: &Db, actor: &Actor, form: &OrderForm) -> Result<IssuedOrd
             // A move-up line whose group was not given a target: the child stays.
             continue;
         }
-        let change = match rules::apply(&history, order.kind, order.effective_on, to_group) {
-            Ok(change) => change,
-            Err(e) => {
-                problems.push(line_issue(child_id, name, &e.ru(), &e.en()));
-                continue;
-            }
-        };
-        if let Err(e) = closed.check(&change).await? {
-            problems.push(line_issue(child_id, name, &e.ru(), &e.en()));
-            continue;
-        }
-        if order.kind == OrderKind::Leaving {
-            if let Some(day) = marks_left_behind(&mut tx, child_id, change.first_changed).await? {
-                let (ru, en) = marks_problem(day);
-                problems.push(line_issue(child_id, name, &ru, &en));
-                continue;
-            }
-        }
+        let verdict = rules::apply(&history, order.kind, order.effective_on, to_group);
+        let leaving = order.kind == OrderKind::Leaving;
+        let change =
+            match checked_line(&mut tx, &mut closed, child_id, verdict, |_| leaving).await? {
+                Ok(change) => change,
+                Err(problem) => {
+                    problems.push(problem.issue(child_id, name));
+                    continue;
+                }
+            };
         let from = (order.kind != OrderKind::Return)
             .then_some(from_group)
             .flatten();
@@ -470,26 +500,19 @@ pub async fn cancel(db: &Db, actor: &Actor, order_id: i64) -> Result<(), AppErro
     for &child_id in &lines {
         let name = names.get(&child_id).map_or("", String::as_str);
         let history: History = histories.get(&child_id).cloned().unwrap_or_default();
-        let change = match rules::cancel(&history, order_id) {
-            Ok(change) => change,
-            Err(e) => {
-                problems.push(line_issue(child_id, name, &e.ru(), &e.en()));
-                continue;
-            }
-        };
-        if let Err(e) = closed.check(&change).await? {
-            problems.push(line_issue(child_id, name, &e.ru(), &e.en()));
-            continue;
-        }
         // Taking back an admission or a return removes the child's days there: the
         // marks of those days would be lost from every табель.
-        if change.delete.is_some() && change.set_end.is_none() {
-            if let Some(day) = marks_left_behind(&mut tx, child_id, change.first_changed).await? {
-                let (ru, en) = marks_problem(day);
-                problems.push(line_issue(child_id, name, &ru, &en));
-                continue;
-            }
-        }
+        let removes_days =
+            |change: &LineChange| change.delete.is_some() && change.set_end.is_none();
+        let verdict = rules::cancel(&history, order_id);
+        let change =
+            match checked_line(&mut tx, &mut closed, child_id, verdict, removes_days).await? {
+                Ok(change) => change,
+                Err(problem) => {
+                    problems.push(problem.issue(child_id, name));
+                    continue;
+                }
+            };
         changes.push((child_id, change));
     }
     if !problems.is_empty() {

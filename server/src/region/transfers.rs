@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use sqlx::{AnyConnection, Row};
 
+use app::domain::enrolment::OrderKind;
+use app::enrolment::{record_line, record_order, NewOrder};
+
 use super::calendar::local_millis;
 
 /// Moves the chosen children on `day` (between `from` and `until`) and returns how many.
@@ -72,19 +75,21 @@ pub(super) async fn write_transfers(
                 .fetch_one(&mut *conn)
                 .await?
                 .try_get("person")?;
-                let order: i64 = sqlx::query(
-                    "INSERT INTO enrolment_orders (organisation_id, number, kind, issued_on, \
-                     effective_on, comment, created_by, created_at) \
-                     VALUES ($1, $2, 'transfer', $3, $3, '', $4, $5) RETURNING id",
+                let number = format!("{}-п", organisation % 1000);
+                let order = record_order(
+                    conn,
+                    &NewOrder {
+                        organisation_id: organisation,
+                        kind: OrderKind::Transfer,
+                        number: &number,
+                        issued_on: day,
+                        effective_on: day,
+                        comment: "",
+                        by: admin.unwrap_or(0),
+                        at: local_millis(last_before, 16, 0),
+                    },
                 )
-                .bind(organisation)
-                .bind(format!("{}-п", organisation % 1000))
-                .bind(&day_text)
-                .bind(admin.unwrap_or(0))
-                .bind(local_millis(last_before, 16, 0))
-                .fetch_one(&mut *conn)
-                .await?
-                .try_get("id")?;
+                .await?;
                 orders.insert(organisation, order);
                 order
             }
@@ -111,16 +116,7 @@ pub(super) async fn write_transfers(
         .bind(order)
         .execute(&mut *conn)
         .await?;
-        sqlx::query(
-            "INSERT INTO enrolment_order_lines (order_id, child_id, from_group_id, to_group_id) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(order)
-        .bind(child)
-        .bind(group)
-        .bind(to)
-        .execute(&mut *conn)
-        .await?;
+        record_line(conn, order, child, Some(group), Some(to)).await?;
         // From the day on, the new group's teacher is the one who marked the child.
         sqlx::query(
             "UPDATE marks SET recorded_by = COALESCE((SELECT MIN(s.person_id) FROM teacher_groups tg \
