@@ -1,6 +1,7 @@
 //! How long saving a whole group's marks for a day takes (one batch, one transaction,
 //! audited), on SQLite in a temporary file — the path a tablet's «Остальные
-//! присутствуют» and a sync batch take.
+//! присутствуют» and a sync batch take — and how long reading that group's month
+//! табель takes once November is marked (the path of the табель page and exports).
 
 use app::attendance::{repo, MarkInput};
 use app::domain::timesheet::Mark;
@@ -61,5 +62,60 @@ fn save_group_batch(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, save_group_batch);
+fn group_month_timesheet(c: &mut Criterion) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let support::DemoGroup {
+        dir,
+        db,
+        actor,
+        group_id,
+        children,
+    } = support::demo_group(&rt, "timesheet", 25);
+    let origin = app::marks::Origin {
+        device: "bench",
+        path: "bench",
+    };
+    rt.block_on(async {
+        for day in 2..=30 {
+            let day = format!("2026-11-{day:02}");
+            // One absence a child a week, so the totals have both kinds of day.
+            let batch: Vec<MarkInput> = children
+                .iter()
+                .enumerate()
+                .map(|(i, &child_id)| MarkInput {
+                    child_id,
+                    mark: if (i + day[8..].parse::<usize>().unwrap()) % 5 == 0 {
+                        Mark::Absent {
+                            reason: Some("Б".into()),
+                        }
+                    } else {
+                        Mark::Present
+                    },
+                })
+                .collect();
+            // Days off are refused by the store; the табель reads the working days.
+            let _ = repo::save_marks(
+                &db,
+                &actor,
+                group_id,
+                &day,
+                &batch,
+                origin,
+                &Default::default(),
+            )
+            .await;
+        }
+    });
+    c.bench_function("timesheet: a group of 25, November marked", |b| {
+        b.to_async(&rt).iter(|| async {
+            let view = repo::timesheet_view(&db, &actor, group_id, "2026-11")
+                .await
+                .unwrap();
+            criterion::black_box(view);
+        })
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, save_group_batch, group_month_timesheet);
 criterion_main!(benches);
