@@ -111,7 +111,7 @@ fn group_month_timesheet(c: &mut Criterion) {
             let view = repo::timesheet_view(&db, &actor, group_id, "2026-11")
                 .await
                 .unwrap();
-            criterion::black_box(view);
+            std::hint::black_box(view);
         })
     });
     let _ = std::fs::remove_dir_all(&dir);
