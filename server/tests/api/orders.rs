@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use app::domain::sync::{DeviceId, MarkOp, OpId, OpResult, Refusal, SyncResponse};
 use app::domain::timesheet::Mark;
 use serde_json::{json, Value};
-use server::demo::{ADMIN, ADMIN2, MULTI, TEACHER};
+use server::demo::{ADMIN, ADMIN2, MULTI, PARENT, TEACHER};
 
 use crate::helpers::{new_client, TestApp, User};
 
@@ -22,6 +22,7 @@ crate::on_both_backends!(
     a_synced_op_for_a_transferred_child_is_refused_naming_its_group,
     a_whole_organisation_moves_up_in_one_order,
     orders_are_listed_filtered_and_searched,
+    a_planned_absence_follows_the_child_across_a_transfer,
 );
 
 async fn group(app: &TestApp, name: &str) -> String {
@@ -778,4 +779,75 @@ async fn orders_are_listed_filtered_and_searched(app: TestApp) {
     assert_eq!(res.status().as_u16(), 400);
     let newest = list("", "", "").await;
     assert_eq!(newest["rows"][0]["kind"], "leaving");
+}
+
+/// The child's planned reason on a group's marking page for a day; `None` when the
+/// child is not on that page at all.
+async fn planned_on(user: &User, group: &str, date: &str, child: &str) -> Option<Value> {
+    let sheet = user
+        .json("marking_sheet", &[("group_id", group), ("date", date)])
+        .await;
+    sheet["children"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{sheet}"))
+        .iter()
+        .find(|c| c["child_id"].as_i64() == child.parse().ok())
+        .map(|c| c["planned"].clone())
+}
+
+async fn a_planned_absence_follows_the_child_across_a_transfer(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let daisy_t = daisy_teacher(&app).await;
+    let parent = app.signed_in(PARENT.login, PARENT.password).await;
+    let (sun, daisy) = (group(&app, "Солнышко").await, group(&app, "Ромашка").await);
+    let child = app
+        .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+        .await
+        .to_string();
+    // The parent announced Thursday 8 – Wednesday 14 October before the transfer was
+    // known (written directly: announcing checks the days against today's date).
+    app.execute(&format!(
+        "INSERT INTO planned_absences (child_id, date_from, date_to, reason, comment, created_by, created_at) \
+         SELECT {child}, '2026-10-08', '2026-10-14', 'О', 'к бабушке', person_id, 0 \
+         FROM accounts WHERE login = '{}'",
+        PARENT.login
+    ))
+    .await;
+
+    issued(&admin, "transfer", "2026-10-12", Some(&daisy), &[&child]).await;
+
+    // Before the transfer day the old group's page carries the announcement …
+    assert_eq!(
+        planned_on(&teacher, &sun, "2026-10-09", &child).await,
+        Some(json!("О"))
+    );
+    // … and from it the new group's does, while the old one no longer lists the child.
+    assert_eq!(planned_on(&teacher, &sun, "2026-10-12", &child).await, None);
+    assert_eq!(
+        planned_on(&daisy_t, &daisy, "2026-10-12", &child).await,
+        Some(json!("О"))
+    );
+    assert_eq!(
+        planned_on(&daisy_t, &daisy, "2026-10-14", &child).await,
+        Some(json!("О"))
+    );
+    assert_eq!(
+        planned_on(&daisy_t, &daisy, "2026-10-15", &child).await,
+        Some(Value::Null),
+        "the announcement ends on the 14th"
+    );
+    assert_eq!(planned_on(&daisy_t, &daisy, "2026-10-09", &child).await, None);
+
+    // The parent keeps seeing the child, its announcement and its new group.
+    let mine = parent.json("child_absences", &[("child_id", &child)]).await;
+    assert_eq!(mine["announcements"][0]["reason"], "О", "{mine}");
+    let children = parent.json("my_children", &[]).await;
+    let own = children
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"].as_i64() == child.parse().ok())
+        .unwrap_or_else(|| panic!("{children}"));
+    assert_eq!(own["group_name"], "Ромашка");
 }
