@@ -6,7 +6,7 @@ use sqlx::Row;
 
 use crate::db::Db;
 use crate::domain::permissions::{ChildScope, GroupScope};
-use crate::domain::{Actor, Permission, Role};
+use crate::domain::{Actor, Bilingual, Permission, Role};
 use crate::error::AppError;
 
 /// The organisation an org admin manages; anyone else is refused.
@@ -52,6 +52,36 @@ pub async fn child_scope(db: &Db, child_id: i64) -> Result<ChildScope, AppError>
         child_id,
         group: group_scope(db, group_id).await?,
     })
+}
+
+/// Where a child belonged on `day`: the group of the enrolment period holding it. What
+/// happened on a day (a mark, a teacher's notice) is that group's, whatever group the
+/// child is in now. 404 for an unknown child; 409 when no period holds the day.
+pub async fn child_scope_on(
+    db: &Db,
+    child_id: i64,
+    day: chrono::NaiveDate,
+) -> Result<ChildScope, AppError> {
+    let period = sqlx::query(
+        "SELECT group_id FROM enrolments WHERE child_id = $1 AND from_day <= $2 \
+         AND (to_day IS NULL OR to_day >= $2)",
+    )
+    .bind(child_id)
+    .bind(day.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    match period {
+        Some(row) => Ok(ChildScope {
+            child_id,
+            group: group_scope(db, row.try_get("group_id")?).await?,
+        }),
+        None => {
+            // An unknown child stays a 404, as everywhere else.
+            child_scope(db, child_id).await?;
+            let refusal = crate::domain::marking::MarkRefusal::NotEnrolled { date: day };
+            Err(AppError::conflict("day", refusal.ru(), refusal.en()))
+        }
+    }
 }
 
 /// A child the actor may speak for as its parent (announce, cancel, answer).

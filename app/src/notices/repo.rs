@@ -9,7 +9,7 @@ use super::{
     Answer, ChildOption, DailySummaryView, GroupNotice, GroupNotices, Inbox, InboxItem, NoticeKind,
     NoticeReason, NoticeStatus,
 };
-use crate::access::{child_scope, group_scope, managed_organisation, parent_child};
+use crate::access::{child_scope_on, group_scope, managed_organisation, parent_child};
 use crate::clock::{local_time, now_millis, today};
 use crate::db::Db;
 use crate::domain::calendar::Month;
@@ -230,7 +230,7 @@ pub async fn answer(
     let child_id: i64 = notice.try_get("child_id")?;
     // Not the parent's own child: the same answer as for a notice that does not exist,
     // so the answer says nothing about other families.
-    let scope = parent_child(db, actor, child_id)
+    parent_child(db, actor, child_id)
         .await
         .map_err(|_| notice_not_found())?;
     if NoticeKind::parse(&notice.try_get::<String, _>("kind")?) != NoticeKind::ReasonRequest {
@@ -253,6 +253,9 @@ pub async fn answer(
         ));
     }
     let day = rows::date(&notice, "day")?;
+    // The day belongs to the group the child was in then (its book, its closed month),
+    // which after a transfer is not the child's group now.
+    let scope = child_scope_on(db, child_id, day).await?;
     let book = AbsenceReason::offered(&reasons(db, scope.group.organisation_id).await?);
     let reason = reason.trim();
     if AbsenceReason::find(&book, reason).is_none() {
@@ -358,7 +361,9 @@ pub async fn group_notices(
     let rows = sqlx::query(&format!(
         "SELECT {NOTICE_COLUMNS}, EXISTS (SELECT 1 FROM notice_recipients r WHERE r.notice_id = n.id \
          AND r.read_at IS NOT NULL) AS was_read FROM notices n {NOTICE_JOINS} \
-         WHERE c.group_id = $1 ORDER BY n.created_at DESC, n.id DESC LIMIT 200"
+         WHERE n.id IN (SELECT nd.id FROM enrolments e JOIN notices nd ON nd.child_id = e.child_id \
+         AND nd.day >= e.from_day AND (e.to_day IS NULL OR nd.day <= e.to_day) WHERE e.group_id = $1) \
+         ORDER BY n.created_at DESC, n.id DESC LIMIT 200"
     ))
     .bind(group_id)
     .fetch_all(db.pool())
@@ -401,9 +406,10 @@ pub async fn write(
     text: &str,
     delivery: &Delivery,
 ) -> Result<(), AppError> {
-    let scope = child_scope(db, child_id).await?;
-    actor.authorize(&Permission::MarkGroup(scope.group))?;
     let day = parse_date(day)?;
+    // The teacher of the group the child was in that day writes about it.
+    let scope = child_scope_on(db, child_id, day).await?;
+    actor.authorize(&Permission::MarkGroup(scope.group))?;
     let text = NoticeText::parse(text).map_err(|e| AppError::invalid("text", &e))?;
     let now = now_millis();
     let mut tx = db.begin_write().await?;

@@ -179,6 +179,7 @@ impl TestApp {
 }
 
 /// A signed-in user of the app under test.
+#[derive(Clone)]
 pub struct User {
     pub client: reqwest::Client,
     pub address: String,

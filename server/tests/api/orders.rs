@@ -23,6 +23,7 @@ crate::on_both_backends!(
     a_whole_organisation_moves_up_in_one_order,
     orders_are_listed_filtered_and_searched,
     a_planned_absence_follows_the_child_across_a_transfer,
+    notices_belong_to_the_group_of_their_day,
 );
 
 async fn group(app: &TestApp, name: &str) -> String {
@@ -837,7 +838,10 @@ async fn a_planned_absence_follows_the_child_across_a_transfer(app: TestApp) {
         Some(Value::Null),
         "the announcement ends on the 14th"
     );
-    assert_eq!(planned_on(&daisy_t, &daisy, "2026-10-09", &child).await, None);
+    assert_eq!(
+        planned_on(&daisy_t, &daisy, "2026-10-09", &child).await,
+        None
+    );
 
     // The parent keeps seeing the child, its announcement and its new group.
     let mine = parent.json("child_absences", &[("child_id", &child)]).await;
@@ -850,4 +854,119 @@ async fn a_planned_absence_follows_the_child_across_a_transfer(app: TestApp) {
         .find(|c| c["id"].as_i64() == child.parse().ok())
         .unwrap_or_else(|| panic!("{children}"));
     assert_eq!(own["group_name"], "Ромашка");
+}
+
+/// The days of the notices on a group's notices page.
+async fn notice_days(user: &User, group: &str) -> Vec<String> {
+    let list = user.json("group_notices", &[("group_id", group)]).await;
+    let mut days: Vec<String> = list["notices"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{list}"))
+        .iter()
+        .map(|n| n["day"].as_str().unwrap().to_owned())
+        .collect();
+    days.sort();
+    days
+}
+
+async fn notices_belong_to_the_group_of_their_day(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let daisy_t = daisy_teacher(&app).await;
+    let parent = app.signed_in(PARENT.login, PARENT.password).await;
+    let (sun, daisy) = (group(&app, "Солнышко").await, group(&app, "Ромашка").await);
+    let child = app
+        .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+        .await
+        .to_string();
+
+    // An unexplained absence in each group asks the parents why.
+    assert_eq!(
+        mark(&teacher, &sun, "2026-10-08", &child, absent()).await.0,
+        200
+    );
+    issued(&admin, "transfer", "2026-10-12", Some(&daisy), &[&child]).await;
+    assert_eq!(
+        mark(&daisy_t, &daisy, "2026-10-13", &child, absent())
+            .await
+            .0,
+        200
+    );
+
+    // Each group's page shows the requests of its own days.
+    assert_eq!(notice_days(&teacher, &sun).await, ["2026-10-08"]);
+    assert_eq!(notice_days(&daisy_t, &daisy).await, ["2026-10-13"]);
+
+    // A teacher writes about the days the child was in their group, and only those.
+    let write = |user: &User, day: &'static str| {
+        let (child, user) = (child.clone(), user.clone());
+        async move {
+            user.call(
+                "write_notice",
+                &[
+                    ("child_id", &child),
+                    ("day", day),
+                    ("text", "Забрали раньше."),
+                ],
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    };
+    assert_eq!(write(&teacher, "2026-10-09").await, 200);
+    assert_eq!(write(&daisy_t, "2026-10-09").await, 403);
+    assert_eq!(write(&teacher, "2026-10-13").await, 403);
+    assert_eq!(write(&daisy_t, "2026-10-13").await, 200);
+    assert_eq!(
+        notice_days(&teacher, &sun).await,
+        ["2026-10-08", "2026-10-09"]
+    );
+
+    // The old group's October is closed: the parent's late answer about its day is
+    // refused, while the new group's day can still be explained.
+    let closed = admin
+        .call(
+            "set_month_closed",
+            &[("group_id", &sun), ("month", "2026-10"), ("closed", "true")],
+        )
+        .await;
+    assert_eq!(closed.status().as_u16(), 200);
+    let inbox = parent.json("inbox", &[]).await;
+    let request = |day: &str| {
+        inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "reason_request" && n["day"] == day)
+            .unwrap_or_else(|| panic!("{inbox}"))["id"]
+            .as_i64()
+            .unwrap()
+            .to_string()
+    };
+    let answer = |notice: String| {
+        let parent = parent.clone();
+        async move {
+            let res = parent
+                .call(
+                    "answer_notice",
+                    &[("notice_id", &notice), ("reason", "Б"), ("comment", "")],
+                )
+                .await;
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, err) = answer(request("2026-10-08")).await;
+    assert_eq!(status, 409, "{err}");
+    assert!(err["ru"].as_str().unwrap().contains("закрыт"), "{err}");
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM marks WHERE child_id = {child} AND day = '2026-10-08' AND reason IS NULL"
+        ))
+        .await,
+        1,
+        "the closed month's mark is untouched"
+    );
+    assert_eq!(answer(request("2026-10-13")).await.0, 200);
 }
