@@ -222,18 +222,115 @@ async fn insert_open(
     Ok(())
 }
 
-/// Sets the end of the child's latest period (the card's leaving date and its undo).
+/// How the card changes the end of the child's latest period.
+#[derive(Debug, Clone, Copy)]
+pub enum CardEnd {
+    /// The child's last day in the group. An open period is closed by a leaving order
+    /// «б/н», so the history names an order as for every other change; the date of a
+    /// period the card closed before is corrected together with its order.
+    Leaves(NaiveDate),
+    /// The leaving date was a mistake: the card's order is cancelled (audited) and the
+    /// period is open again.
+    Undone,
+}
+
+/// The order that closed a period, as the card needs to judge it.
+struct ClosingOrder {
+    id: i64,
+    number: String,
+    effective_on: String,
+    /// Written by the card for this child alone: the card may correct or cancel it.
+    the_cards: bool,
+}
+
+async fn closing_order(conn: &mut AnyConnection, order_id: i64) -> Result<ClosingOrder, AppError> {
+    let row = sqlx::query(
+        "SELECT o.number, o.effective_on, o.kind, \
+         (SELECT COUNT(*) FROM enrolment_order_lines l WHERE l.order_id = o.id) AS lines \
+         FROM enrolment_orders o WHERE o.id = $1",
+    )
+    .bind(order_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let number: String = row.try_get("number")?;
+    let kind: String = row.try_get("kind")?;
+    let lines: i64 = row.try_get("lines")?;
+    Ok(ClosingOrder {
+        id: order_id,
+        the_cards: number == UNNUMBERED && kind == OrderKind::Leaving.as_str() && lines == 1,
+        number,
+        effective_on: row.try_get("effective_on")?,
+    })
+}
+
+/// Sets the end of the child's latest period from the card (its leaving date and the
+/// undo of it). A period closed by a numbered order is the order's: the card refuses to
+/// change it and says which order to cancel instead.
 pub async fn set_latest_end(
     conn: &mut AnyConnection,
     child_id: i64,
-    to: Option<NaiveDate>,
+    end: CardEnd,
+    card: &Unnumbered<'_>,
 ) -> Result<(), AppError> {
     let history = history(conn, child_id).await?;
-    let Some(latest) = history.latest() else {
+    let Some(latest) = history.latest().copied() else {
         return Ok(());
     };
-    sqlx::query("UPDATE enrolments SET to_day = $1 WHERE id = $2")
+    let closing = match latest.closed_by {
+        Some(order) => Some(closing_order(conn, order).await?),
+        None => None,
+    };
+    if let Some(order) = closing.as_ref().filter(|o| !o.the_cards) {
+        let day = crate::rows::stored_date(&order.effective_on)?;
+        return Err(AppError::conflict(
+            "left_on",
+            format!(
+                "Ребёнок отчислен приказом № {} от {}: отмените приказ на странице приказов \
+                 или издайте приказ о восстановлении.",
+                order.number,
+                day.format("%d.%m.%Y")
+            ),
+            format!(
+                "The child left by order No. {} of {}: cancel that order on the orders page \
+                 or issue a return order.",
+                order.number,
+                day.format("%-d %b %Y")
+            ),
+        ));
+    }
+    let (to, closed_by) = match (end, closing) {
+        (CardEnd::Leaves(day), Some(order)) => {
+            sqlx::query(
+                "UPDATE enrolment_orders SET issued_on = $1, effective_on = $1 WHERE id = $2",
+            )
+            .bind(day.to_string())
+            .bind(order.id)
+            .execute(&mut *conn)
+            .await?;
+            (Some(day), Some(order.id))
+        }
+        (CardEnd::Leaves(day), None) => {
+            let order = record_order(conn, &card.order(OrderKind::Leaving, day)).await?;
+            record_line(conn, order, child_id, Some(latest.group_id), None).await?;
+            (Some(day), Some(order))
+        }
+        (CardEnd::Undone, order) => {
+            if let Some(order) = order {
+                sqlx::query(
+                    "UPDATE enrolment_orders SET cancelled_at = $1, cancelled_by = $2 WHERE id = $3",
+                )
+                .bind(card.at)
+                .bind(card.by)
+                .bind(order.id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            (None, None)
+        }
+    };
+    sqlx::query("UPDATE enrolments SET to_day = $1, closed_by = $2 WHERE id = $3")
         .bind(to.map(|d| d.to_string()))
+        .bind(closed_by)
         .bind(latest.id)
         .execute(&mut *conn)
         .await?;
@@ -324,35 +421,40 @@ pub async fn record_line(
     Ok(())
 }
 
-/// Who admits new children without an order of the admin's own (the card and the CSV
-/// import): they are admitted by an order numbered «б/н» (no number), one per day.
-pub struct Admission<'a> {
+/// The number of the orders the card and the CSV import write on the admin's behalf.
+const UNNUMBERED: &str = "б/н";
+
+/// Who writes orders without a number of the admin's own (the card and the CSV import):
+/// admissions, one per day, and the card's leaving dates.
+pub struct Unnumbered<'a> {
     pub organisation_id: i64,
     pub comment: &'a str,
     pub by: i64,
     pub at: i64,
 }
 
+impl Unnumbered<'_> {
+    fn order(&self, kind: OrderKind, day: NaiveDate) -> NewOrder<'_> {
+        NewOrder {
+            organisation_id: self.organisation_id,
+            kind,
+            number: UNNUMBERED,
+            issued_on: day,
+            effective_on: day,
+            comment: self.comment,
+            by: self.by,
+            at: self.at,
+        }
+    }
+}
+
 /// The admission order for the children admitted from `from`.
 pub async fn admission_order(
     conn: &mut AnyConnection,
-    admission: &Admission<'_>,
+    card: &Unnumbered<'_>,
     from: NaiveDate,
 ) -> Result<i64, AppError> {
-    Ok(record_order(
-        conn,
-        &NewOrder {
-            organisation_id: admission.organisation_id,
-            kind: OrderKind::Admission,
-            number: "б/н",
-            issued_on: from,
-            effective_on: from,
-            comment: admission.comment,
-            by: admission.by,
-            at: admission.at,
-        },
-    )
-    .await?)
+    Ok(record_order(conn, &card.order(OrderKind::Admission, from)).await?)
 }
 
 /// A new child's first period, opened by `order_id`.

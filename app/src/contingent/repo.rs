@@ -20,7 +20,7 @@ use crate::domain::contingent_import::{
 use crate::domain::person_name::PersonName;
 use crate::domain::timesheet::Enrolment;
 use crate::domain::{Actor, GroupName};
-use crate::enrolment;
+use crate::enrolment::{self, CardEnd, Unnumbered};
 use crate::error::{AppError, ErrorKind, FieldIssue};
 use crate::rows::{enrolment_of, full_name};
 
@@ -271,7 +271,7 @@ pub async fn import(
     let mut imported = 0;
     let mut linked_parents = 0;
     let mut tx = db.begin_write().await?;
-    let admission = enrolment::Admission {
+    let admission = Unnumbered {
         organisation_id,
         comment: "Импорт контингента из CSV / Contingent CSV import",
         by,
@@ -570,9 +570,9 @@ pub async fn add_child(
     .fetch_one(&mut *tx)
     .await?
     .try_get("id")?;
-    let admission = enrolment::Admission {
+    let admission = Unnumbered {
         organisation_id,
-        comment: "Карточка ребёнка / Child card",
+        comment: CARD_ORDER_COMMENT,
         by: actor.person_id,
         at: now_millis(),
     };
@@ -749,7 +749,8 @@ pub async fn leave_child(
             ),
         ));
     }
-    enrolment::set_latest_end(&mut tx, child_id, Some(left_on)).await?;
+    let card = card_orders(&row, actor)?;
+    enrolment::set_latest_end(&mut tx, child_id, CardEnd::Leaves(left_on), &card).await?;
     tx.commit().await?;
     tracing::info!(child_id, %left_on, by = actor.person_id, "child leaves the group");
     Ok(())
@@ -806,10 +807,23 @@ pub async fn return_child(db: &Db, actor: &Actor, child_id: i64) -> Result<(), A
             "The leaving date has just changed. Reload the card and try again.",
         ));
     }
-    enrolment::set_latest_end(&mut tx, child_id, None).await?;
+    let card = card_orders(&row, actor)?;
+    enrolment::set_latest_end(&mut tx, child_id, CardEnd::Undone, &card).await?;
     tx.commit().await?;
     tracing::info!(child_id, %left_on, by = actor.person_id, "child returns to the group");
     Ok(())
+}
+
+const CARD_ORDER_COMMENT: &str = "Карточка ребёнка / Child card";
+
+/// The card's own orders «б/н» for the child of `row`, written by the acting admin now.
+fn card_orders(row: &sqlx::any::AnyRow, actor: &Actor) -> Result<Unnumbered<'static>, AppError> {
+    Ok(Unnumbered {
+        organisation_id: row.try_get("organisation_id")?,
+        comment: CARD_ORDER_COMMENT,
+        by: actor.person_id,
+        at: now_millis(),
+    })
 }
 
 fn guardian_form_error(errors: Vec<FieldError>) -> AppError {

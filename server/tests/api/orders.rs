@@ -24,6 +24,7 @@ crate::on_both_backends!(
     orders_are_listed_filtered_and_searched,
     a_planned_absence_follows_the_child_across_a_transfer,
     notices_belong_to_the_group_of_their_day,
+    the_cards_leaving_date_is_an_order_too,
 );
 
 async fn group(app: &TestApp, name: &str) -> String {
@@ -969,4 +970,83 @@ async fn notices_belong_to_the_group_of_their_day(app: TestApp) {
         "the closed month's mark is untouched"
     );
     assert_eq!(answer(request("2026-10-13")).await.0, 200);
+}
+
+async fn the_cards_leaving_date_is_an_order_too(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let sun = group(&app, "Солнышко").await;
+    let child = add_child(&admin, &sun, "Карточкина", "2026-09-01").await;
+    let leave = |day: &'static str| {
+        let (admin, child) = (admin.clone(), child.clone());
+        async move {
+            let res = admin
+                .call("leave_child", &[("child_id", &child), ("left_on", day)])
+                .await;
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let back = || {
+        let (admin, child) = (admin.clone(), child.clone());
+        async move {
+            let res = admin.call("return_child", &[("child_id", &child)]).await;
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let last_period = || {
+        let (admin, child) = (admin.clone(), child.clone());
+        async move {
+            let history = admin.json("child_history", &[("child_id", &child)]).await;
+            history.as_array().unwrap().last().unwrap().clone()
+        }
+    };
+    let leavings = |cancelled: bool| {
+        format!(
+            "SELECT COUNT(*) FROM enrolment_orders o JOIN enrolment_order_lines l ON l.order_id = o.id \
+             WHERE l.child_id = {child} AND o.kind = 'leaving' AND o.number = 'б/н' AND o.cancelled_at IS {}",
+            if cancelled { "NOT NULL" } else { "NULL" }
+        )
+    };
+
+    // The card's leaving date closes the period by a leaving order «б/н» …
+    assert_eq!(leave("2026-10-20").await.0, 200);
+    let period = last_period().await;
+    assert_eq!(period["to"], "2026-10-20", "{period}");
+    assert_eq!(period["closed_by"][1], "б/н");
+    assert_eq!(period["closed_by"][2], "leaving");
+    // … a corrected date moves that order, not a second one …
+    assert_eq!(leave("2026-10-23").await.0, 200);
+    assert_eq!(app.count(&leavings(false)).await, 1);
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM enrolment_orders o JOIN enrolment_order_lines l ON l.order_id = o.id \
+             WHERE l.child_id = {child} AND o.kind = 'leaving' AND o.effective_on = '2026-10-23'"
+        ))
+        .await,
+        1
+    );
+    // … and undoing it cancels the order (audited) and reopens the period.
+    assert_eq!(back().await.0, 200);
+    let period = last_period().await;
+    assert_eq!(period["to"], Value::Null, "{period}");
+    assert_eq!(period["closed_by"], Value::Null);
+    assert_eq!(app.count(&leavings(false)).await, 0);
+    assert_eq!(
+        app.count(&format!(
+            "{} AND o.cancelled_by IS NOT NULL",
+            leavings(true)
+        ))
+        .await,
+        1
+    );
+
+    // A leaving by the admin's numbered order belongs to that order: the card says so.
+    issued(&admin, "leaving", "2026-11-06", None, &[&child]).await;
+    for (status, err) in [back().await, leave("2026-11-10").await] {
+        assert_eq!(status, 409, "{err}");
+        assert!(err["ru"].as_str().unwrap().contains("№ 12-к"), "{err}");
+        assert!(err["en"].as_str().unwrap().contains("No. 12-к"), "{err}");
+    }
+    assert_eq!(last_period().await["to"], "2026-11-06");
 }
