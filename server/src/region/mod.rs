@@ -157,6 +157,8 @@ pub struct RegionSummary {
     pub marks: u64,
     /// Questions to the parents about the absences without a reason (`notices`).
     pub reason_requests: u64,
+    /// Children moved up from last year's group on the span's first day, by orders.
+    pub moved_up: u64,
     /// Children moved to another group in the middle of the span, by orders.
     pub transfers: u64,
 }
@@ -338,6 +340,7 @@ async fn generate_in_transaction(
         write_reason_requests(&mut writer, &unexplained, &calendar, &mut ids).await?;
     drop(writer);
     app::enrolment::backfill(&mut tx).await?;
+    let moved_up = transfers::write_move_up(&mut tx, params.from).await?;
     let transfers = transfers::write_transfers(&mut tx, params.from, params.until).await?;
 
     progress(Stage::Finishing, 0, 1);
@@ -354,6 +357,7 @@ async fn generate_in_transaction(
         parents,
         marks,
         reason_requests,
+        moved_up,
         transfers,
     })
 }
@@ -846,17 +850,29 @@ mod tests {
                        AND (e.to_day IS NULL OR e.to_day >= m.day))";
         assert_eq!(count(db, outside).await, 0);
 
-        // Some children moved in the middle of the span, by orders, and every moved
-        // child has two periods that meet without a gap.
+        // The children there from the first day moved up from last year's group, and
+        // some moved in the middle of the span, by orders; each move is a period that
+        // ends the day before the next begins.
         assert!(summary.transfers > 0);
+        assert!(summary.moved_up > summary.children / 2, "{summary:?}");
         assert_eq!(
             count(db, "SELECT COUNT(*) FROM enrolment_order_lines").await as u64,
-            summary.transfers
+            summary.moved_up + summary.transfers
         );
         assert_eq!(
             count(db, "SELECT COUNT(*) FROM enrolments").await as u64,
-            summary.children + summary.transfers
+            summary.children + summary.moved_up + summary.transfers
         );
+        let gaps =
+            "SELECT COUNT(*) FROM enrolments a JOIN enrolments b ON b.child_id = a.child_id \
+                    AND b.opened_by = a.closed_by WHERE a.closed_by IS NOT NULL \
+                    AND a.group_id = b.group_id";
+        assert_eq!(count(db, gaps).await, 0, "a move goes to another group");
+        let last_year = format!(
+            "SELECT COUNT(*) FROM enrolments WHERE to_day = '{}' AND closed_by IS NOT NULL",
+            p.from.pred_opt().unwrap()
+        );
+        assert_eq!(count(db, &last_year).await as u64, summary.moved_up);
 
         // And every working day of every enrolment has its mark.
         let enrolments =

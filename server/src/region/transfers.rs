@@ -1,5 +1,6 @@
-//! Transfers during the year, so the region's табели and benchmarks read real history:
-//! one child in fifty that is in a group in the middle of the generated span moves to
+//! The year's move-up and transfers during the year, so the region's табели and
+//! benchmarks read real history. On the span's first day every organisation moves its
+//! children up from last year's groups by one order; then one child in fifty that is in a group in the middle of the generated span moves to
 //! another group of its organisation on that day, by one transfer order per
 //! organisation. A mark belongs to whichever group the child was in on its day, so the
 //! moved child's later marks are its new group's, recorded by that group's teacher.
@@ -13,6 +14,83 @@ use app::domain::enrolment::OrderKind;
 use app::enrolment::{record_line, record_order, NewOrder};
 
 use super::calendar::local_millis;
+
+/// The move-up on `from` (the first day of the school year): every child whose period
+/// begins that day spent the year before in the previous group of its organisation (in
+/// the order the groups were made, round), and one order per organisation moved them
+/// all. Returns how many children moved up. An organisation of one group has none.
+pub(super) async fn write_move_up(
+    conn: &mut AnyConnection,
+    from: NaiveDate,
+) -> Result<u64, sqlx::Error> {
+    let year_before = from
+        .checked_sub_months(chrono::Months::new(12))
+        .expect("a year before the span");
+    let last_before = from.pred_opt().expect("a day before the span");
+    let issued_on = from - Days::new(7);
+    // Last year's group: the one made before, or the organisation's last for the first.
+    let previous = "COALESCE((SELECT MAX(p.id) FROM groups p WHERE p.organisation_id = g.organisation_id \
+                    AND p.id < g.id), (SELECT MAX(p.id) FROM groups p WHERE p.organisation_id = g.organisation_id))";
+    let organisations = sqlx::query(
+        "SELECT g.organisation_id, MIN(r.person_id) AS admin FROM groups g \
+         LEFT JOIN role_grants r ON r.organisation_id = g.organisation_id AND r.role = 'org_admin' \
+         GROUP BY g.organisation_id HAVING COUNT(DISTINCT g.id) > 1 ORDER BY g.organisation_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut moved = 0;
+    for r in &organisations {
+        let organisation: i64 = r.try_get("organisation_id")?;
+        let admin: Option<i64> = r.try_get("admin")?;
+        let number = format!("{}-к", organisation % 1000);
+        let order = record_order(
+            conn,
+            &NewOrder {
+                organisation_id: organisation,
+                kind: OrderKind::Transfer,
+                number: &number,
+                issued_on,
+                effective_on: from,
+                comment: "Перевод в следующую возрастную группу",
+                by: admin.unwrap_or(0),
+                at: local_millis(issued_on, 12, 0),
+            },
+        )
+        .await?;
+        let this_year = "FROM enrolments e JOIN groups g ON g.id = e.group_id \
+                         WHERE g.organisation_id = $1 AND e.from_day = $2 AND e.opened_by IS NULL";
+        sqlx::query(&format!(
+            "INSERT INTO enrolment_order_lines (order_id, child_id, from_group_id, to_group_id) \
+             SELECT $3, e.child_id, {previous}, e.group_id {this_year}"
+        ))
+        .bind(organisation)
+        .bind(from.to_string())
+        .bind(order)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(&format!(
+            "INSERT INTO enrolments (child_id, group_id, from_day, to_day, closed_by) \
+             SELECT e.child_id, {previous}, $3, $4, $5 {this_year}"
+        ))
+        .bind(organisation)
+        .bind(from.to_string())
+        .bind(year_before.to_string())
+        .bind(last_before.to_string())
+        .bind(order)
+        .execute(&mut *conn)
+        .await?;
+        moved += sqlx::query(&format!(
+            "UPDATE enrolments SET opened_by = $3 WHERE id IN (SELECT e.id {this_year})"
+        ))
+        .bind(organisation)
+        .bind(from.to_string())
+        .bind(order)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(moved)
+}
 
 /// Moves the chosen children on `day` (between `from` and `until`) and returns how many.
 pub(super) async fn write_transfers(
