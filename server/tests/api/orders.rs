@@ -27,6 +27,12 @@ crate::on_both_backends!(
     the_cards_leaving_date_is_an_order_too,
 );
 
+// On an empty database: the organisation is generated.
+crate::on_both_backends!(
+    false,
+    an_organisation_of_twenty_groups_moves_up_in_one_order
+);
+
 async fn group(app: &TestApp, name: &str) -> String {
     app.scalar(&format!("SELECT id FROM groups WHERE name = '{name}'"))
         .await
@@ -1049,4 +1055,105 @@ async fn the_cards_leaving_date_is_an_order_too(app: TestApp) {
         assert!(err["en"].as_str().unwrap().contains("No. 12-к"), "{err}");
     }
     assert_eq!(last_period().await["to"], "2026-11-06");
+}
+
+async fn an_organisation_of_twenty_groups_moves_up_in_one_order(app: TestApp) {
+    // One kindergarten of 20 groups and 500 children, marked through September and
+    // October by the region generator.
+    let db = app::db::Db::connect(&app.database_url, 2).await.unwrap();
+    let params = server::region::RegionParams {
+        seed: 11,
+        municipalities: 1,
+        organisations: 1,
+        groups: 20,
+        staff: 45,
+        children: 500,
+        from: chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap(),
+        until: chrono::NaiveDate::from_ymd_opt(2026, 10, 30).unwrap(),
+        password_hash: app::auth::password::hash("region-2026".into())
+            .await
+            .unwrap(),
+    };
+    server::region::generate(db.pool(), db.backend(), &params, &|_, _, _| {})
+        .await
+        .unwrap();
+    let organisation = app.scalar("SELECT MIN(id) FROM organisations").await;
+    let admin = app
+        .signed_in(&format!("admin-{organisation}"), "region-2026")
+        .await;
+
+    let choices = admin
+        .json(
+            "order_choices",
+            &[("kind", "transfer"), ("on", "2026-11-02")],
+        )
+        .await;
+    let candidates: Vec<String> = choices["candidates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{choices}"))
+        .iter()
+        .map(|c| c["child_id"].to_string())
+        .collect();
+    let still_there = app
+        .count("SELECT COUNT(*) FROM enrolments WHERE to_day IS NULL")
+        .await as usize;
+    assert_eq!(
+        candidates.len(),
+        still_there,
+        "every child present is offered"
+    );
+    assert!(candidates.len() > 450, "{}", candidates.len());
+
+    // Every group moves on to the next one (the last to the first).
+    let groups: Vec<i64> = sqlx::query_scalar("SELECT id FROM groups ORDER BY id")
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(groups.len(), 20);
+    let moves: Vec<String> = groups
+        .iter()
+        .zip(groups.iter().cycle().skip(1))
+        .map(|(from, to)| format!("{from}:{to}"))
+        .collect();
+    let mut form: Vec<(&str, &str)> = vec![
+        ("kind", "transfer"),
+        ("number", "27-к"),
+        ("issued_on", "2026-10-26"),
+        ("effective_on", "2026-11-02"),
+        ("comment", "Перевод в следующую возрастную группу"),
+    ];
+    form.extend(moves.iter().map(|m| ("moves[]", m.as_str())));
+    form.extend(candidates.iter().map(|c| ("children[]", c.as_str())));
+    let res = admin.call("issue_order", &form).await;
+    let status = res.status().as_u16();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["children"], candidates.len());
+
+    // One order, a line and a new period for each child, each in the next group.
+    let order = body["id"].as_i64().unwrap();
+    let lines = format!("SELECT COUNT(*) FROM enrolment_order_lines WHERE order_id = {order}");
+    assert_eq!(app.count(&lines).await as usize, candidates.len());
+    for (from, to) in groups.iter().zip(groups.iter().cycle().skip(1)) {
+        let left = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM enrolments WHERE group_id = {from} AND to_day = '2026-11-01' \
+                 AND closed_by = {order}"
+            ))
+            .await;
+        let arrived = app
+            .count(&format!(
+                "SELECT COUNT(*) FROM enrolments WHERE group_id = {to} AND from_day = '2026-11-02' \
+                 AND opened_by = {order}"
+            ))
+            .await;
+        assert!(left > 0);
+        assert_eq!(left, arrived, "group {from} moved whole into {to}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM enrolments WHERE to_day IS NULL")
+            .await as usize,
+        still_there,
+        "nobody lost, nobody doubled"
+    );
 }
