@@ -42,19 +42,12 @@ pub(super) async fn write_move_up(
     for r in &organisations {
         let organisation: i64 = r.try_get("organisation_id")?;
         let admin: Option<i64> = r.try_get("admin")?;
-        let number = format!("{}-к", organisation % 1000);
-        let order = record_order(
+        let order = transfer_order(
             conn,
-            &NewOrder {
-                organisation_id: organisation,
-                kind: OrderKind::Transfer,
-                number: &number,
-                issued_on,
-                effective_on: from,
-                comment: "Перевод в следующую возрастную группу",
-                by: admin.unwrap_or(0),
-                at: local_millis(issued_on, 12, 0),
-            },
+            (organisation, admin),
+            format!("{}-к", organisation % 1000),
+            (issued_on, from, local_millis(issued_on, 12, 0)),
+            "Перевод в следующую возрастную группу",
         )
         .await?;
         let this_year = "FROM enrolments e JOIN groups g ON g.id = e.group_id \
@@ -153,19 +146,12 @@ pub(super) async fn write_transfers(
                 .fetch_one(&mut *conn)
                 .await?
                 .try_get("person")?;
-                let number = format!("{}-п", organisation % 1000);
-                let order = record_order(
+                let order = transfer_order(
                     conn,
-                    &NewOrder {
-                        organisation_id: organisation,
-                        kind: OrderKind::Transfer,
-                        number: &number,
-                        issued_on: day,
-                        effective_on: day,
-                        comment: "",
-                        by: admin.unwrap_or(0),
-                        at: local_millis(last_before, 16, 0),
-                    },
+                    (organisation, admin),
+                    format!("{}-п", organisation % 1000),
+                    (day, day, local_millis(last_before, 16, 0)),
+                    "",
                 )
                 .await?;
                 orders.insert(organisation, order);
@@ -226,4 +212,29 @@ pub(super) async fn write_transfers(
         moved += 1;
     }
     Ok(moved)
+}
+
+/// A transfer order of `organisation`, signed by its head (`admin`): issued on, taking
+/// effect on, and entered at.
+async fn transfer_order(
+    conn: &mut AnyConnection,
+    (organisation, admin): (i64, Option<i64>),
+    number: String,
+    (issued_on, effective_on, at): (NaiveDate, NaiveDate, i64),
+    comment: &str,
+) -> Result<i64, sqlx::Error> {
+    record_order(
+        conn,
+        &NewOrder {
+            organisation_id: organisation,
+            kind: OrderKind::Transfer,
+            number: &number,
+            issued_on,
+            effective_on,
+            comment,
+            by: admin.unwrap_or(0),
+            at,
+        },
+    )
+    .await
 }

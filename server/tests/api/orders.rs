@@ -789,6 +789,35 @@ async fn orders_are_listed_filtered_and_searched(app: TestApp) {
     assert_eq!(newest["rows"][0]["kind"], "leaving");
 }
 
+/// Иванова of «Солнышко» with everyone her move concerns: the admin, both groups'
+/// teachers and her parent.
+struct Family {
+    admin: User,
+    teacher: User,
+    daisy_t: User,
+    parent: User,
+    sun: String,
+    daisy: String,
+    child: String,
+}
+
+impl Family {
+    async fn of(app: &TestApp) -> Self {
+        Self {
+            admin: app.signed_in(ADMIN.login, ADMIN.password).await,
+            teacher: app.signed_in(TEACHER.login, TEACHER.password).await,
+            daisy_t: daisy_teacher(app).await,
+            parent: app.signed_in(PARENT.login, PARENT.password).await,
+            sun: group(app, "Солнышко").await,
+            daisy: group(app, "Ромашка").await,
+            child: app
+                .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+                .await
+                .to_string(),
+        }
+    }
+}
+
 /// The child's planned reason on a group's marking page for a day; `None` when the
 /// child is not on that page at all.
 async fn planned_on(user: &User, group: &str, date: &str, child: &str) -> Option<Value> {
@@ -804,15 +833,15 @@ async fn planned_on(user: &User, group: &str, date: &str, child: &str) -> Option
 }
 
 async fn a_planned_absence_follows_the_child_across_a_transfer(app: TestApp) {
-    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
-    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
-    let daisy_t = daisy_teacher(&app).await;
-    let parent = app.signed_in(PARENT.login, PARENT.password).await;
-    let (sun, daisy) = (group(&app, "Солнышко").await, group(&app, "Ромашка").await);
-    let child = app
-        .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
-        .await
-        .to_string();
+    let Family {
+        admin,
+        teacher,
+        daisy_t,
+        parent,
+        sun,
+        daisy,
+        child,
+    } = Family::of(&app).await;
     // The parent announced Thursday 8 – Wednesday 14 October before the transfer was
     // known (written directly: announcing checks the days against today's date).
     app.execute(&format!(
@@ -877,15 +906,15 @@ async fn notice_days(user: &User, group: &str) -> Vec<String> {
 }
 
 async fn notices_belong_to_the_group_of_their_day(app: TestApp) {
-    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
-    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
-    let daisy_t = daisy_teacher(&app).await;
-    let parent = app.signed_in(PARENT.login, PARENT.password).await;
-    let (sun, daisy) = (group(&app, "Солнышко").await, group(&app, "Ромашка").await);
-    let child = app
-        .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
-        .await
-        .to_string();
+    let Family {
+        admin,
+        teacher,
+        daisy_t,
+        parent,
+        sun,
+        daisy,
+        child,
+    } = Family::of(&app).await;
 
     // An unexplained absence in each group asks the parents why.
     assert_eq!(
