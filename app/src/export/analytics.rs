@@ -49,11 +49,20 @@ impl MonthTable {
     }
 }
 
+/// One cell. A name entered in Tabel (an organisation, a reason) that begins like a
+/// formula would run as one when the file is opened in a spreadsheet, so it is kept as
+/// text by a leading apostrophe; cells with a separator, a quote or a line break are
+/// quoted.
 fn csv_field(value: &str) -> String {
-    if value.contains([';', '"', '\n']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
     } else {
         value.to_owned()
+    };
+    if value.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
     }
 }
 
@@ -153,6 +162,24 @@ mod tests {
             &aggregate,
             |_| "болезнь".into(),
         )
+    }
+
+    #[test]
+    fn cells_that_look_like_formulas_stay_text() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\")\""
+        );
+        assert_eq!(csv_field("+79001234567"), "'+79001234567");
+        assert_eq!(csv_field("-1+1"), "'-1+1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\t=1"), "'\t=1");
+        // A carriage return alone still breaks a row: it is quoted.
+        assert_eq!(csv_field("МБДОУ\r«Сад»"), "\"МБДОУ\r«Сад»\"");
+        // Ordinary names and figures are left as they are.
+        assert_eq!(csv_field("МБДОУ «Сад № 5»"), "МБДОУ «Сад № 5»");
+        assert_eq!(csv_field("93,4 %"), "93,4 %");
+        assert_eq!(csv_field("a=b"), "a=b");
     }
 
     #[test]
