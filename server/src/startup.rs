@@ -134,7 +134,8 @@ pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router
                     .get("x-request-id")
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("-");
-                tracing::info_span!("request", method = %req.method(), uri = %req.uri(), request_id)
+                let uri = crate::telemetry::redacted_uri(req.uri());
+                tracing::info_span!("request", method = %req.method(), %uri, request_id)
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -159,7 +160,8 @@ async fn reject_cross_site_writes(req: Request, next: Next) -> Response {
             (None, _) => false,
         };
         if cross_site || foreign_origin {
-            tracing::warn!(uri = %req.uri(), "cross-site write refused");
+            let uri = crate::telemetry::redacted_uri(req.uri());
+            tracing::warn!(%uri, "cross-site write refused");
             return (
                 StatusCode::FORBIDDEN,
                 "Запрос с другого сайта отклонён. · Cross-site request refused.",

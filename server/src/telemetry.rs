@@ -6,3 +6,63 @@ pub fn init() {
         .unwrap_or_else(|_| EnvFilter::new("warn,server=info,app=info,tower_http=info"));
     let _ = fmt().with_env_filter(filter).with_target(false).try_init();
 }
+
+/// Query parameters whose values are secrets for a while (the OpenID Connect `code` and
+/// `state`, any token): a log line must not let its reader finish somebody's sign-in.
+const SECRET_PARAMS: [&str; 6] = [
+    "code",
+    "state",
+    "session_state",
+    "id_token",
+    "access_token",
+    "token",
+];
+
+/// The request's path and query for the log, with the values of secret parameters
+/// replaced.
+pub fn redacted_uri(uri: &axum::http::Uri) -> String {
+    let Some(query) = uri.query() else {
+        return uri.path().to_owned();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, _)) if SECRET_PARAMS.contains(&name.to_ascii_lowercase().as_str()) => {
+                format!("{name}=[redacted]")
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{}?{}", uri.path(), query.join("&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_uri;
+
+    fn redact(uri: &str) -> String {
+        redacted_uri(&uri.parse().unwrap())
+    }
+
+    #[test]
+    fn the_sign_in_code_and_state_are_not_logged() {
+        assert_eq!(
+            redact("/auth/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj"),
+            "/auth/callback?code=[redacted]&state=[redacted]"
+        );
+        assert_eq!(
+            redact("/auth/callback?State=x&iss=http%3A%2F%2Fidp&Code=y"),
+            "/auth/callback?State=[redacted]&iss=http%3A%2F%2Fidp&Code=[redacted]"
+        );
+    }
+
+    #[test]
+    fn other_queries_are_logged_as_they_are() {
+        assert_eq!(
+            redact("/groups/3?date=2026-11-02"),
+            "/groups/3?date=2026-11-02"
+        );
+        assert_eq!(redact("/timesheet"), "/timesheet");
+        assert_eq!(redact("/x?flag&codes=1"), "/x?flag&codes=1");
+    }
+}
