@@ -62,18 +62,11 @@ pub async fn child_scope_on(
     child_id: i64,
     day: chrono::NaiveDate,
 ) -> Result<ChildScope, AppError> {
-    let period = sqlx::query(
-        "SELECT group_id FROM enrolments WHERE child_id = $1 AND from_day <= $2 \
-         AND (to_day IS NULL OR to_day >= $2)",
-    )
-    .bind(child_id)
-    .bind(day.to_string())
-    .fetch_optional(db.pool())
-    .await?;
-    match period {
-        Some(row) => Ok(ChildScope {
+    let history = crate::enrolment::history(&mut *db.pool().acquire().await?, child_id).await?;
+    match history.on(day) {
+        Some(period) => Ok(ChildScope {
             child_id,
-            group: group_scope(db, row.try_get("group_id")?).await?,
+            group: group_scope(db, period.group_id).await?,
         }),
         None => {
             // An unknown child stays a 404, as everywhere else.

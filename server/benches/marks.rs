@@ -9,6 +9,12 @@ use criterion::{criterion_group, criterion_main, Criterion};
 
 mod support;
 
+/// Where the benchmark's marks say they came from.
+const BENCH: app::marks::Origin<'static> = app::marks::Origin {
+    device: "bench",
+    path: "bench",
+};
+
 fn save_group_batch(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     // A group of 25 children, a typical size.
@@ -47,10 +53,7 @@ fn save_group_batch(c: &mut Criterion) {
                     group_id,
                     "2026-11-02",
                     &batch,
-                    app::marks::Origin {
-                        device: "bench",
-                        path: "bench",
-                    },
+                    BENCH,
                     &Default::default(),
                 )
                 .await
@@ -71,10 +74,6 @@ fn group_month_timesheet(c: &mut Criterion) {
         group_id,
         children,
     } = support::demo_group(&rt, "timesheet", 25);
-    let origin = app::marks::Origin {
-        device: "bench",
-        path: "bench",
-    };
     rt.block_on(async {
         for day in 2..=30 {
             let day = format!("2026-11-{day:02}");
@@ -100,7 +99,7 @@ fn group_month_timesheet(c: &mut Criterion) {
                 group_id,
                 &day,
                 &batch,
-                origin,
+                BENCH,
                 &Default::default(),
             )
             .await;

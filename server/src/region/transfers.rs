@@ -1,8 +1,8 @@
 //! The year's move-up and transfers during the year, so the region's табели and
 //! benchmarks read real history. On the span's first day every organisation moves its
-//! children up from last year's groups by one order; then one child in fifty that is in a group in the middle of the generated span moves to
-//! another group of its organisation on that day, by one transfer order per
-//! organisation. A mark belongs to whichever group the child was in on its day, so the
+//! children up from last year's groups by one order; then one child in fifty that is in
+//! a group in the middle of the generated span moves to another group of its
+//! organisation on that day, by one transfer order per organisation. A mark belongs to whichever group the child was in on its day, so the
 //! moved child's later marks are its new group's, recorded by that group's teacher.
 
 use std::collections::BTreeMap;
@@ -31,6 +31,9 @@ pub(super) async fn write_move_up(
     // Last year's group: the one made before, or the organisation's last for the first.
     let previous = "COALESCE((SELECT MAX(p.id) FROM groups p WHERE p.organisation_id = g.organisation_id \
                     AND p.id < g.id), (SELECT MAX(p.id) FROM groups p WHERE p.organisation_id = g.organisation_id))";
+    // The periods this organisation ($1) moves up on the day ($2).
+    let this_year = "FROM enrolments e JOIN groups g ON g.id = e.group_id \
+                     WHERE g.organisation_id = $1 AND e.from_day = $2 AND e.opened_by IS NULL";
     let organisations = sqlx::query(
         "SELECT g.organisation_id, MIN(r.person_id) AS admin FROM groups g \
          LEFT JOIN role_grants r ON r.organisation_id = g.organisation_id AND r.role = 'org_admin' \
@@ -50,8 +53,6 @@ pub(super) async fn write_move_up(
             "Перевод в следующую возрастную группу",
         )
         .await?;
-        let this_year = "FROM enrolments e JOIN groups g ON g.id = e.group_id \
-                         WHERE g.organisation_id = $1 AND e.from_day = $2 AND e.opened_by IS NULL";
         sqlx::query(&format!(
             "INSERT INTO enrolment_order_lines (order_id, child_id, from_group_id, to_group_id) \
              SELECT $3, e.child_id, {previous}, e.group_id {this_year}"

@@ -100,6 +100,11 @@ async fn mark(user: &User, group: &str, date: &str, child: &str, mark: Value) ->
         .send()
         .await
         .unwrap();
+    answered(res).await
+}
+
+/// A response's status and its JSON body (null when it has none).
+async fn answered(res: reqwest::Response) -> (u16, Value) {
     let status = res.status().as_u16();
     (status, res.json().await.unwrap_or(Value::Null))
 }
@@ -989,8 +994,7 @@ async fn notices_belong_to_the_group_of_their_day(app: TestApp) {
                     &[("notice_id", &notice), ("reason", "Б"), ("comment", "")],
                 )
                 .await;
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+            answered(res).await
         }
     };
     let (status, err) = answer(request("2026-10-08")).await;
@@ -1017,17 +1021,12 @@ async fn the_cards_leaving_date_is_an_order_too(app: TestApp) {
             let res = admin
                 .call("leave_child", &[("child_id", &child), ("left_on", day)])
                 .await;
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+            answered(res).await
         }
     };
     let back = || {
         let (admin, child) = (admin.clone(), child.clone());
-        async move {
-            let res = admin.call("return_child", &[("child_id", &child)]).await;
-            let status = res.status().as_u16();
-            (status, res.json::<Value>().await.unwrap_or(Value::Null))
-        }
+        async move { answered(admin.call("return_child", &[("child_id", &child)]).await).await }
     };
     let last_period = || {
         let (admin, child) = (admin.clone(), child.clone());
