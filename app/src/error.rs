@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Unauthorized,
     Forbidden,
     TooManyRequests,
+    /// The server is too busy for this now; try again in a few seconds.
+    Unavailable,
     /// A failure the user cannot fix: details are in the server log, not here.
     Internal,
     /// Transport or encoding trouble between the browser and the server.
@@ -121,6 +123,7 @@ impl AppError {
             ErrorKind::Unauthorized => 401,
             ErrorKind::Forbidden => 403,
             ErrorKind::TooManyRequests => 429,
+            ErrorKind::Unavailable => 503,
             ErrorKind::Internal | ErrorKind::Transport => 500,
         }
     }

@@ -14,6 +14,8 @@ pub struct AppState {
     pub sso_enabled: bool,
     /// Whether notices also go out by mail, and the address links in mail point to.
     pub delivery: crate::notices::outbox::Delivery,
+    /// The gate every sign-in's password check passes through.
+    pub sign_in: std::sync::Arc<crate::auth::password::Verifier>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -20,6 +20,9 @@ pub struct Settings {
     /// Mail for notices and daily summaries; off unless an SMTP server is configured.
     pub mail: Option<MailSettings>,
     pub workers: WorkerSettings,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in throttling
+    /// counts per client address); empty when Tabel faces the clients itself.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,8 +130,24 @@ impl Settings {
             public_url,
             mail,
             workers,
+            trusted_proxies: trusted_proxies()?,
         })
     }
+}
+
+/// `TABEL_TRUSTED_PROXIES`: addresses separated by commas or spaces.
+fn trusted_proxies() -> Result<Vec<std::net::IpAddr>, ConfigError> {
+    non_empty_env("TABEL_TRUSTED_PROXIES")
+        .unwrap_or_default()
+        .split([',', ' '])
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|_| ConfigError::InvalidValue {
+                name: "TABEL_TRUSTED_PROXIES",
+                reason: format!("{s:?} is not an IP address"),
+            })
+        })
+        .collect()
 }
 
 fn non_empty_env(name: &str) -> Option<String> {

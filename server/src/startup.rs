@@ -78,10 +78,11 @@ impl Application {
             db,
             sso_enabled: settings.oidc.is_some(),
             delivery,
+            sign_in: std::sync::Arc::new(app::auth::password::Verifier::for_this_machine()),
         };
         Ok(Self {
             listener,
-            router: router(state, settings.oidc),
+            router: router(state, settings.oidc, settings.trusted_proxies),
             address,
             worker,
         })
@@ -95,9 +96,13 @@ impl Application {
     /// requests finish. Mail being sent at that moment is left to its lease.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = self.worker.map(Worker::spawn);
-        let served = axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
         if let Some(worker) = worker {
             worker.abort();
         }
@@ -105,7 +110,11 @@ impl Application {
     }
 }
 
-pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router {
+pub fn router(
+    state: AppState,
+    oidc: Option<crate::sso::OidcSettings>,
+    trusted_proxies: Vec<std::net::IpAddr>,
+) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
     let sso = match oidc {
@@ -125,6 +134,9 @@ pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router
         .merge(offline)
         .merge(language)
         .layer(middleware::from_fn(reject_cross_site_writes))
+        .layer(middleware::from_fn(move |req, next| {
+            note_client_address(trusted_proxies.clone(), req, next)
+        }))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
@@ -139,6 +151,30 @@ pub fn router(state: AppState, oidc: Option<crate::sso::OidcSettings>) -> Router
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Which client a request is from (behind a trusted proxy: the one it names), for
+/// sign-in throttling.
+async fn note_client_address(
+    trusted_proxies: Vec<std::net::IpAddr>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    use app::auth::client_address::ClientAddress;
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    if let Some(peer) = peer {
+        let forwarded = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let client = ClientAddress::of_request(peer, forwarded, &trusted_proxies);
+        req.extensions_mut().insert(client);
+    }
+    next.run(req).await
 }
 
 /// CSRF defence for server functions (which have none built in): the session cookie is

@@ -1,11 +1,17 @@
 //! Signing in and out, the forced change of a one-time password, and choosing the role
 //! to act in when a person holds several.
 
+#[cfg(feature = "ssr")]
+pub mod attempts;
+#[cfg(feature = "ssr")]
+pub mod client_address;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod session;
+#[cfg(feature = "ssr")]
+pub mod throttle;
 
 pub use pages::{
     refetch_me, use_me, ChangePasswordPage, ChooseRolePage, LoginPage, MeResource, SsoErrorPage,
@@ -86,14 +92,14 @@ pub async fn choose_role(grant_id: i64) -> Result<(), AppError> {
 mod ssr {
     use sqlx::Row;
 
+    use super::attempts;
+    use super::client_address::ClientAddress;
+    use super::throttle::{Limits, Verdict};
     use super::{session, GrantChoice, Me};
     use crate::clock::now_millis;
     use crate::domain::{Bilingual, Role};
     use crate::error::{AppError, ErrorKind};
     use crate::state::AppState;
-
-    const MAX_FAILURES: i64 = 5;
-    const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
     pub async fn whoami() -> Result<Option<Me>, AppError> {
         let state = AppState::current()?;
@@ -160,44 +166,24 @@ mod ssr {
         )
     }
 
-    /// Checks the password (rate-limited per login) and starts a session.
-    /// Returns where to go next.
+    /// Checks the password (throttled per login and address, see `throttle`) and starts
+    /// a session. Returns where to go next.
     pub async fn login(login: &str, password: String) -> Result<&'static str, AppError> {
         let state = AppState::current()?;
         let db = &state.db;
         let login = login.trim().to_lowercase();
-        if login.is_empty() || password.is_empty() {
-            return Err(AppError {
-                field: Some(
-                    if login.is_empty() {
-                        "login"
-                    } else {
-                        "password"
-                    }
-                    .into(),
-                ),
-                ..AppError::new(
-                    ErrorKind::Invalid,
-                    "Введите логин и пароль.",
-                    "Enter your login and password.",
-                )
-            });
-        }
+        check_lengths(&login, &password)?;
+        let address = leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<ClientAddress>().copied())
+            .unwrap_or(ClientAddress(std::net::Ipv6Addr::UNSPECIFIED.into()));
         let now = now_millis();
-        let failures: i64 =
-            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE login = $1 AND at > $2")
-                .bind(&login)
-                .bind(now - FAILURE_WINDOW_MS)
-                .fetch_one(db.pool())
-                .await?
-                .try_get("n")?;
-        if failures >= MAX_FAILURES {
-            return Err(AppError::new(
-                ErrorKind::TooManyRequests,
-                "Слишком много неудачных попыток входа. Подождите 15 минут или обратитесь к администратору.",
-                "Too many failed sign-in attempts. Wait 15 minutes or contact your administrator.",
-            ));
-        }
+        let attempt = match attempts::admit(db, &login, address, now, Limits::DEFAULT).await? {
+            Ok(attempt) => attempt,
+            Err(verdict) => {
+                tracing::warn!(%address, ?verdict, "sign-in held back");
+                return Err(held_back(verdict));
+            }
+        };
         let account = sqlx::query(
             "SELECT person_id, password_hash, must_change_password, archived FROM accounts \
              WHERE login = $1",
@@ -205,16 +191,18 @@ mod ssr {
         .bind(&login)
         .fetch_optional(db.pool())
         .await?;
-        let verified = match &account {
-            Some(row) => super::password::verify(password, row.try_get("password_hash")?).await?,
-            None => false,
+        let stored_hash = match &account {
+            Some(row) => Some(row.try_get::<String, _>("password_hash")?),
+            None => None,
+        };
+        let verified = match state.sign_in.check(password, stored_hash).await? {
+            Ok(verified) => verified,
+            Err(busy) => {
+                attempts::withdraw(db, attempt).await?;
+                return Err(server_busy(busy));
+            }
         };
         let Some(account) = account.filter(|_| verified) else {
-            sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
-                .bind(&login)
-                .bind(now)
-                .execute(db.pool())
-                .await?;
             return Err(wrong_credentials());
         };
         // Said only to someone who knows the password: the login is not guessed at.
@@ -225,13 +213,88 @@ mod ssr {
                 "Sign-in is closed: this account is archived. Contact your organisation's administrator.",
             ));
         }
-        sqlx::query("DELETE FROM login_failures WHERE login = $1")
-            .bind(&login)
-            .execute(db.pool())
-            .await?;
+        attempts::succeeded(db, &login, address, now).await?;
         let person_id: i64 = account.try_get("person_id")?;
         let must_change = account.try_get::<i64, _>("must_change_password")? != 0;
         session::start(db, person_id, must_change).await
+    }
+
+    /// Nothing longer than a login or password can be is looked up or hashed.
+    fn check_lengths(login: &str, password: &str) -> Result<(), AppError> {
+        use crate::domain::credentials::{Login, NewPassword};
+        let field_error = |field: &str, ru: &str, en: &str| {
+            Err(AppError::on_field(ErrorKind::Invalid, field, ru, en))
+        };
+        if login.is_empty() {
+            return field_error(
+                "login",
+                "Введите логин и пароль.",
+                "Enter your login and password.",
+            );
+        }
+        if password.is_empty() {
+            return field_error(
+                "password",
+                "Введите логин и пароль.",
+                "Enter your login and password.",
+            );
+        }
+        if login.chars().count() > Login::MAX_CHARS {
+            return field_error(
+                "login",
+                &format!("Логин не длиннее {} символов.", Login::MAX_CHARS),
+                &format!("A login has at most {} characters.", Login::MAX_CHARS),
+            );
+        }
+        if password.chars().count() > NewPassword::MAX_CHARS {
+            return field_error(
+                "password",
+                &format!("Пароль не длиннее {} символов.", NewPassword::MAX_CHARS),
+                &format!(
+                    "A password has at most {} characters.",
+                    NewPassword::MAX_CHARS
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn held_back(verdict: Verdict) -> AppError {
+        let minutes = Limits::DEFAULT.window_ms / 60_000;
+        match verdict {
+            Verdict::LoginHeldBack => AppError::new(
+                ErrorKind::TooManyRequests,
+                format!(
+                    "Под этим логином слишком часто пытаются войти. Войдите с устройства, с которого уже входили, или подождите {minutes} минут."
+                ),
+                format!(
+                    "Too many attempts to sign in with this login. Sign in from a device you have used before, or wait {minutes} minutes."
+                ),
+            ),
+            Verdict::AddressHeldBack | Verdict::Check => AppError::new(
+                ErrorKind::TooManyRequests,
+                format!(
+                    "Слишком много неудачных попыток входа с этого устройства. Подождите {minutes} минут или обратитесь к администратору."
+                ),
+                format!(
+                    "Too many failed sign-in attempts from this device. Wait {minutes} minutes or contact your administrator."
+                ),
+            ),
+        }
+    }
+
+    fn server_busy(busy: super::password::Busy) -> AppError {
+        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            options.insert_header(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from(busy.retry_after.as_secs().max(1)),
+            );
+        }
+        AppError::new(
+            ErrorKind::Unavailable,
+            "Сервер сейчас занят проверкой других входов. Попробуйте ещё раз через несколько секунд.",
+            "The server is busy checking other sign-ins. Try again in a few seconds.",
+        )
     }
 
     pub async fn change_password(
@@ -249,7 +312,12 @@ mod ssr {
             .fetch_one(db.pool())
             .await?;
         let login: String = account.try_get("login")?;
-        if !super::password::verify(current_password, account.try_get("password_hash")?).await? {
+        let verified = state
+            .sign_in
+            .check(current_password, Some(account.try_get("password_hash")?))
+            .await?
+            .map_err(server_busy)?;
+        if !verified {
             return Err(AppError {
                 field: Some("current_password".into()),
                 ..AppError::new(

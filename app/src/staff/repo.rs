@@ -581,10 +581,7 @@ pub async fn reset_password(
         .execute(&mut *tx)
         .await?;
     // A person locked out by failed attempts can use the new password at once.
-    sqlx::query("DELETE FROM login_failures WHERE login = $1")
-        .bind(&login)
-        .execute(&mut *tx)
-        .await?;
+    crate::auth::attempts::forgive(&mut *tx, &login).await?;
     tx.commit().await?;
     tracing::info!(staff_id, "staff password reset");
     Ok(NewCredentials {

@@ -1,7 +1,7 @@
 use serde_json::Value;
 use server::demo::{ADMIN, MULTI, TEACHER};
 
-use crate::helpers::{new_client, TestApp, User};
+use crate::helpers::{new_client, spawn_on, TestApp, User};
 
 crate::on_both_backends!(
     true,
@@ -11,7 +11,23 @@ crate::on_both_backends!(
     a_person_with_two_roles_chooses_one,
     logout_ends_the_session,
     cross_site_writes_are_refused,
+    a_strangers_guesses_do_not_lock_the_owner_out,
+    parallel_guesses_are_counted_before_they_are_checked,
+    a_forwarded_address_counts_only_from_a_trusted_proxy,
+    a_login_guessed_at_from_many_addresses_still_admits_known_devices,
+    overlong_credentials_are_refused_unchecked,
 );
+
+/// A browser on another loopback address: to the server, another device.
+fn client_from(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
 
 async fn wrong_password_is_refused_without_a_session(app: TestApp) {
     let client = new_client();
@@ -240,4 +256,192 @@ async fn cross_site_writes_are_refused(app: TestApp) {
         .await
         .unwrap();
     assert_eq!(res.status().as_u16(), 200);
+}
+
+async fn a_strangers_guesses_do_not_lock_the_owner_out(app: TestApp) {
+    let stranger = client_from("127.0.0.2");
+    for _ in 0..5 {
+        let res = app
+            .login_with(&stranger, TEACHER.login, "wrong-password")
+            .await;
+        assert_eq!(res.status().as_u16(), 401);
+    }
+    let res = app
+        .login_with(&stranger, TEACHER.login, TEACHER.password)
+        .await;
+    assert_eq!(
+        res.status().as_u16(),
+        429,
+        "the guessing address is held back"
+    );
+    let err: Value = res.json().await.unwrap();
+    assert!(
+        err["ru"].as_str().unwrap().contains("с этого устройства"),
+        "{err}"
+    );
+    // The teacher on her own tablet signs in at once.
+    let owner = client_from("127.0.0.3");
+    let res = app
+        .login_with(&owner, TEACHER.login, TEACHER.password)
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    // Her success does not forgive the stranger.
+    let res = app
+        .login_with(&stranger, TEACHER.login, TEACHER.password)
+        .await;
+    assert_eq!(res.status().as_u16(), 429);
+}
+
+async fn parallel_guesses_are_counted_before_they_are_checked(app: TestApp) {
+    let mut guesses = tokio::task::JoinSet::new();
+    for i in 0..40 {
+        let client = new_client();
+        let url = format!("{}/api/login", app.address);
+        guesses.spawn(async move {
+            let password = format!("wrong-password-{i}");
+            client
+                .post(url)
+                .form(&[("login", TEACHER.login), ("password", &password)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let mut statuses = std::collections::BTreeMap::<u16, usize>::new();
+    while let Some(status) = guesses.join_next().await {
+        *statuses.entry(status.unwrap()).or_default() += 1;
+    }
+    // 401 is a verified wrong password: only five guesses may be checked.
+    let checked = statuses.get(&401).copied().unwrap_or(0);
+    assert!(checked <= 5, "{statuses:?}");
+    assert!(checked >= 1, "{statuses:?}");
+    for status in statuses.keys() {
+        assert!([401, 429, 503].contains(status), "{statuses:?}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM login_attempts").await,
+        checked as i64,
+        "exactly the checked guesses are booked"
+    );
+}
+
+async fn a_forwarded_address_counts_only_from_a_trusted_proxy(app: TestApp) {
+    let behind_proxy = spawn_on(&app.database_url, false, |s| {
+        s.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    })
+    .await;
+    let login_via = |client: &reqwest::Client, address: &str, forwarded: &str, password: &str| {
+        client
+            .post(format!("{address}/api/login"))
+            .header("x-forwarded-for", forwarded)
+            .form(&[("login", TEACHER.login), ("password", password)])
+            .send()
+    };
+    let proxy = new_client();
+    for _ in 0..5 {
+        let res = login_via(&proxy, &behind_proxy.address, "198.51.100.1", "wrong")
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+    }
+    let res = login_via(
+        &proxy,
+        &behind_proxy.address,
+        "198.51.100.1",
+        TEACHER.password,
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+    let res = login_via(
+        &proxy,
+        &behind_proxy.address,
+        "198.51.100.2",
+        TEACHER.password,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        res.status().as_u16(),
+        200,
+        "another client behind the proxy"
+    );
+
+    // Straight to a Tabel that trusts no proxy, a made-up header changes nothing.
+    let direct = client_from("127.0.0.4");
+    for i in 0..5 {
+        let res = login_via(&direct, &app.address, &format!("203.0.113.{i}"), "wrong")
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 401);
+    }
+    let res = login_via(&direct, &app.address, "203.0.113.99", TEACHER.password)
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 429);
+}
+
+async fn a_login_guessed_at_from_many_addresses_still_admits_known_devices(app: TestApp) {
+    // The teacher has signed in from her tablet before.
+    let tablet = client_from("127.0.0.5");
+    let res = app
+        .login_with(&tablet, TEACHER.login, TEACHER.password)
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    // Then fifty wrong guesses from fifty other addresses (booked directly: checking
+    // fifty argon2 hashes would prove nothing more).
+    let now = app
+        .scalar("SELECT MAX(at) FROM login_known_addresses")
+        .await;
+    for i in 0..50 {
+        app.execute(&format!(
+            "INSERT INTO login_attempts (login, address, at) \
+             VALUES ('{}', '192.0.2.{i}', {now})",
+            TEACHER.login
+        ))
+        .await;
+    }
+    let newcomer = client_from("127.0.0.6");
+    let res = app
+        .login_with(&newcomer, TEACHER.login, TEACHER.password)
+        .await;
+    assert_eq!(res.status().as_u16(), 429);
+    let err: Value = res.json().await.unwrap();
+    assert!(
+        err["ru"]
+            .as_str()
+            .unwrap()
+            .contains("с которого уже входили"),
+        "{err}"
+    );
+    let res = app
+        .login_with(&new_client_from_tablet(), TEACHER.login, TEACHER.password)
+        .await;
+    assert_eq!(res.status().as_u16(), 200, "the known tablet gets in");
+    // Other logins are not touched.
+    let res = app.login_with(&newcomer, ADMIN.login, ADMIN.password).await;
+    assert_eq!(res.status().as_u16(), 200);
+}
+
+fn new_client_from_tablet() -> reqwest::Client {
+    client_from("127.0.0.5")
+}
+
+async fn overlong_credentials_are_refused_unchecked(app: TestApp) {
+    let client = new_client();
+    let long_login = "a".repeat(65);
+    let res = app.login_with(&client, &long_login, "whatever").await;
+    assert_eq!(res.status().as_u16(), 400);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "login");
+    let long_password = "p".repeat(129);
+    let res = app.login_with(&client, TEACHER.login, &long_password).await;
+    assert_eq!(res.status().as_u16(), 400);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["field"], "password");
+    assert!(err["ru"].as_str().unwrap().contains("128"), "{err}");
+    // Nothing was booked against the teacher.
+    assert_eq!(app.count("SELECT COUNT(*) FROM login_attempts").await, 0);
 }

@@ -101,6 +101,7 @@ pub async fn spawn_on(
         public_url: "http://tabel.test".into(),
         mail: None,
         workers: Default::default(),
+        trusted_proxies: Vec::new(),
     };
     tweak(&mut settings);
     let app = Application::build(settings)
