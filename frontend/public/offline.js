@@ -651,6 +651,13 @@
 
   /** @type {TabelWindow} */ (window).tabelOffline = { watch, unwatch, enqueue, dismiss, usable, device: deviceId, now: serverNow, random };
 
+  // Print buttons (`data-action="print"`): a listener here rather than an inline
+  // onclick, which the Content-Security-Policy forbids; it works before the wasm loads.
+  document.addEventListener('click', (event) => {
+    const target = /** @type {Element | null} */ (event.target);
+    if (target && target.closest && target.closest('[data-action="print"]')) window.print();
+  });
+
   if (location.pathname === '/login') {
     forgetPrivate().catch(() => {});
   } else {

@@ -23,6 +23,7 @@ pub struct Settings {
     /// Reverse proxies whose `X-Forwarded-For` names the client (sign-in throttling
     /// counts per client address); empty when Tabel faces the clients itself.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub timeouts: crate::serve::Timeouts,
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +132,15 @@ impl Settings {
             mail,
             workers,
             trusted_proxies: trusted_proxies()?,
+            timeouts: {
+                let defaults = crate::serve::Timeouts::default();
+                crate::serve::Timeouts {
+                    header_read: millis_env("TABEL_HEADER_TIMEOUT_MS")?
+                        .unwrap_or(defaults.header_read),
+                    body_read: millis_env("TABEL_BODY_TIMEOUT_MS")?.unwrap_or(defaults.body_read),
+                    request: millis_env("TABEL_REQUEST_TIMEOUT_MS")?.unwrap_or(defaults.request),
+                }
+            },
         })
     }
 }

@@ -8,6 +8,8 @@ pub mod mailer;
 pub mod offline;
 pub mod region;
 pub mod region_cli;
+pub mod security_headers;
+pub mod serve;
 pub mod sso;
 pub mod startup;
 pub mod telemetry;

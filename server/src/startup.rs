@@ -25,6 +25,7 @@ use app::notices::outbox::Delivery;
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    timeouts: crate::serve::Timeouts,
     address: SocketAddr,
     worker: Option<crate::workers::Worker>,
 }
@@ -82,7 +83,13 @@ impl Application {
         };
         Ok(Self {
             listener,
-            router: router(state, settings.oidc, settings.trusted_proxies),
+            router: router(
+                state,
+                settings.oidc,
+                settings.trusted_proxies,
+                settings.timeouts,
+            ),
+            timeouts: settings.timeouts,
             address,
             worker,
         })
@@ -96,17 +103,11 @@ impl Application {
     /// requests finish. Mail being sent at that moment is left to its lease.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let worker = self.worker.map(Worker::spawn);
-        let served = axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+        crate::serve::serve(self.listener, self.router, self.timeouts, shutdown_signal()).await;
         if let Some(worker) = worker {
             worker.abort();
         }
-        served
+        Ok(())
     }
 }
 
@@ -114,6 +115,7 @@ pub fn router(
     state: AppState,
     oidc: Option<crate::sso::OidcSettings>,
     trusted_proxies: Vec<std::net::IpAddr>,
+    timeouts: crate::serve::Timeouts,
 ) -> Router {
     let routes = generate_route_list(App);
     let leptos_options = state.leptos_options.clone();
@@ -137,6 +139,10 @@ pub fn router(
         .layer(middleware::from_fn(move |req, next| {
             note_client_address(trusted_proxies.clone(), req, next)
         }))
+        .layer(middleware::from_fn(move |req, next| {
+            crate::serve::within_timeouts(timeouts, req, next)
+        }))
+        .layer(middleware::from_fn(crate::security_headers::add))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(

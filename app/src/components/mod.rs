@@ -186,7 +186,7 @@ pub fn CredentialsSlip(
                 <dd class="one-time-password">{one_time_password}</dd>
             </dl>
             <p class="muted">{note}</p>
-            <button type="button" class="secondary" onclick="window.print()">{t("Распечатать", "Print")}</button>
+            <button type="button" class="secondary" data-action="print">{t("Распечатать", "Print")}</button>
             {children.map(|c| view! { " " {c()} })}
         </section>
     }

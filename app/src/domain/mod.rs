@@ -24,4 +24,4 @@ pub mod timesheet;
 pub use group::{GroupName, GroupNameError};
 pub use lang::Lang;
 pub use message::Bilingual;
-pub use permissions::{Actor, Denied, Permission, Role};
+pub use permissions::{Actor, Denied, OutsideRole, Permission, Role};

@@ -163,8 +163,78 @@ impl Actor {
     }
 }
 
+/// A role a person holds outside the organisation whose admin is looking at their card.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutsideRole {
+    pub role: Role,
+    /// The organisation or municipality; empty for a parent.
+    pub scope: String,
+}
+
+impl OutsideRole {
+    fn describe(&self, lang: super::Lang) -> String {
+        match self.scope.as_str() {
+            "" => self.role.title(lang).to_owned(),
+            scope => format!("{} — {scope}", self.role.title(lang)),
+        }
+    }
+}
+
+/// Refusal to reset the password, or change the name and contacts, of a person who
+/// holds roles outside the admin's organisation: the account would hand the admin those
+/// roles too (a parent's children, another kindergarten, the municipality), and the
+/// e-mail is what single sign-on and notices go by. Only the staff card's own fields
+/// (position, roles here, groups) stay the admin's to edit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedAccount<'a>(pub &'a [OutsideRole]);
+
+impl Bilingual for SharedAccount<'_> {
+    fn ru(&self) -> String {
+        format!(
+            "У этого человека есть роли вне вашей организации ({}): его пароль, ФИО, почту и телефон меняет только он сам. Вы можете изменить должность, роли в вашей организации и группы.",
+            self.0.iter().map(|r| r.describe(super::Lang::Ru)).collect::<Vec<_>>().join("; ")
+        )
+    }
+    fn en(&self) -> String {
+        format!(
+            "This person holds roles outside your organisation ({}): only they can change their password, name, e-mail and phone. You can change the position, the roles in your organisation and the groups.",
+            self.0.iter().map(|r| r.describe(super::Lang::En)).collect::<Vec<_>>().join("; ")
+        )
+    }
+}
+
+/// Whether the account of someone with these outside roles is the admin's to change.
+pub fn account_is_the_admins(outside: &[OutsideRole]) -> Result<(), SharedAccount<'_>> {
+    if outside.is_empty() {
+        Ok(())
+    } else {
+        Err(SharedAccount(outside))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_account_with_roles_elsewhere_is_not_the_admins() {
+        use super::{account_is_the_admins, Bilingual, OutsideRole, Role};
+        assert!(account_is_the_admins(&[]).is_ok());
+        let outside = [
+            OutsideRole {
+                role: Role::Parent,
+                scope: String::new(),
+            },
+            OutsideRole {
+                role: Role::Teacher,
+                scope: "Детский сад № 2".into(),
+            },
+        ];
+        let refusal = account_is_the_admins(&outside).unwrap_err();
+        assert!(refusal
+            .ru()
+            .contains("(Родитель (законный представитель); Педагог — Детский сад № 2)"));
+        assert!(refusal.en().contains("Teacher — Детский сад № 2"));
+    }
+
     use super::*;
 
     const OWN_ORG: i64 = 1;

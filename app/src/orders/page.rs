@@ -391,7 +391,7 @@ fn OrderDocument(card: OrderCard, cancel: ServerAction<CancelOrder>) -> impl Int
             })}
         </article>
         <div class="no-print toolbar">
-            <button type="button" class="secondary" onclick="window.print()">{lang.pick("Печать", "Print")}</button>
+            <button type="button" class="secondary" data-action="print">{lang.pick("Печать", "Print")}</button>
             {cancelled.is_none().then(|| view! {
                 <ActionForm action=cancel attr:class="inline-form">
                     <input type="hidden" name="order_id" value=card.id/>

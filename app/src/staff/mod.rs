@@ -73,6 +73,9 @@ pub struct StaffCard {
     pub archived: bool,
     /// The card of the admin looking at it: its admin role and archiving are locked.
     pub is_self: bool,
+    /// Roles the person holds outside this organisation: then the password, name and
+    /// contacts are not the admin's to change (`permissions::account_is_the_admins`).
+    pub outside_roles: Vec<crate::domain::OutsideRole>,
     pub groups: Vec<GroupBinding>,
 }
 

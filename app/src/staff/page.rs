@@ -312,6 +312,7 @@ fn CardView(card: StaffCard, actions: CardActions) -> impl IntoView {
         .into_any();
     }
     let is_self = card.is_self;
+    let shared = !card.outside_roles.is_empty();
     view! {
         {header}
         <EditForm card=card.clone() update=actions.update/>
@@ -329,10 +330,12 @@ fn CardView(card: StaffCard, actions: CardActions) -> impl IntoView {
             } else {
                 view! {
                     <div class="toolbar">
-                        <ActionForm action=actions.reset>
-                            <input type="hidden" name="staff_id" value=staff_id/>
-                            <button type="submit" class="secondary">{t("Сбросить пароль", "Reset password")}</button>
-                        </ActionForm>
+                        {(!shared).then(|| view! {
+                            <ActionForm action=actions.reset>
+                                <input type="hidden" name="staff_id" value=staff_id/>
+                                <button type="submit" class="secondary">{t("Сбросить пароль", "Reset password")}</button>
+                            </ActionForm>
+                        })}
                         <ActionForm action=actions.archive>
                             <input type="hidden" name="staff_id" value=staff_id/>
                             <button type="submit" class="danger">{t("Отправить в архив", "Archive")}</button>
@@ -360,29 +363,32 @@ fn CardView(card: StaffCard, actions: CardActions) -> impl IntoView {
 fn EditForm(card: StaffCard, update: ServerAction<UpdateStaff>) -> impl IntoView {
     let error = Signal::derive(move || update.value().get().and_then(Result::err));
     let saved = move || matches!(update.value().get(), Some(Ok(())));
+    // The person's own fields are theirs alone when they hold roles elsewhere.
+    let shared = !card.outside_roles.is_empty();
     view! {
         <section class="card">
             <h2>{t("Данные сотрудника", "Staff details")}</h2>
+            <SharedAccountNote outside=card.outside_roles.clone()/>
             <ActionForm action=update attr:class="staff-form staff-edit">
                 <input type="hidden" name="staff_id" value=card.staff_id/>
                 <div class="grid">
                     <Field label=t("Фамилия", "Surname") name="surname" error>
-                        <input id="surname" name="surname" type="text" required value=card.surname/>
+                        <input id="surname" name="surname" type="text" required readonly=shared value=card.surname/>
                     </Field>
                     <Field label=t("Имя", "Given name") name="given_name" error>
-                        <input id="given_name" name="given_name" type="text" required value=card.given_name/>
+                        <input id="given_name" name="given_name" type="text" required readonly=shared value=card.given_name/>
                     </Field>
                     <Field label=t("Отчество", "Patronymic") name="patronymic" error>
-                        <input id="patronymic" name="patronymic" type="text" value=card.patronymic/>
+                        <input id="patronymic" name="patronymic" type="text" readonly=shared value=card.patronymic/>
                     </Field>
                     <Field label=t("Должность", "Position") name="position" error>
                         <input id="position" name="position" type="text" required value=card.position/>
                     </Field>
                     <Field label="Email" name="email" error>
-                        <input id="email" name="email" type="email" value=card.email/>
+                        <input id="email" name="email" type="email" readonly=shared value=card.email/>
                     </Field>
                     <Field label=t("Телефон", "Phone") name="phone" error>
-                        <input id="phone" name="phone" type="tel" value=card.phone/>
+                        <input id="phone" name="phone" type="tel" readonly=shared value=card.phone/>
                     </Field>
                 </div>
                 <fieldset class="roles">
@@ -422,6 +428,21 @@ fn EditForm(card: StaffCard, update: ServerAction<UpdateStaff>) -> impl IntoView
             </ActionForm>
         </section>
     }
+}
+
+/// Why the name, contacts and password of this card are locked, if they are.
+#[component]
+fn SharedAccountNote(outside: Vec<crate::domain::OutsideRole>) -> impl IntoView {
+    use crate::domain::Bilingual;
+    let lang = use_lang();
+    (!outside.is_empty()).then(|| {
+        let refusal = crate::domain::permissions::SharedAccount(&outside);
+        let text = match lang {
+            crate::i18n::Lang::Ru => refusal.ru(),
+            crate::i18n::Lang::En => refusal.en(),
+        };
+        view! { <p class="notice shared-account" role="note">{text}</p> }
+    })
 }
 
 #[component]

@@ -12,8 +12,9 @@ use crate::clock::now_millis;
 use crate::db::Db;
 use crate::domain::credentials::login_from_name;
 use crate::domain::email::Email;
+use crate::domain::permissions::account_is_the_admins;
 use crate::domain::person_name::PersonName;
-use crate::domain::{Actor, Bilingual, Role};
+use crate::domain::{Actor, Bilingual, OutsideRole, Role};
 use crate::error::{AppError, ErrorKind};
 use crate::rows::full_name;
 
@@ -328,6 +329,45 @@ async fn has_role(
     .is_some())
 }
 
+/// Every role the person holds outside the organisation, archived cards' included (a
+/// card restored later would bring its role back).
+async fn outside_roles(
+    db: &Db,
+    person_id: i64,
+    organisation_id: i64,
+) -> Result<Vec<OutsideRole>, AppError> {
+    sqlx::query(
+        "SELECT g.role, COALESCE(o.short_name, m.name, '') AS scope FROM role_grants g \
+         LEFT JOIN organisations o ON o.id = g.organisation_id \
+         LEFT JOIN municipalities m ON m.id = g.municipality_id \
+         WHERE g.person_id = $1 AND (g.organisation_id IS NULL OR g.organisation_id <> $2) \
+         ORDER BY g.id",
+    )
+    .bind(person_id)
+    .bind(organisation_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(OutsideRole {
+            role: Role::parse(&r.try_get::<String, _>("role")?).ok_or_else(AppError::internal)?,
+            scope: r.try_get("scope")?,
+        })
+    })
+    .collect()
+}
+
+/// Refused with the reason when the person holds roles outside the organisation.
+async fn ensure_account_is_the_admins(
+    db: &Db,
+    person_id: i64,
+    organisation_id: i64,
+) -> Result<(), AppError> {
+    let outside = outside_roles(db, person_id, organisation_id).await?;
+    account_is_the_admins(&outside)
+        .map_err(|refusal| AppError::new(ErrorKind::Forbidden, refusal.ru(), refusal.en()))
+}
+
 async fn is_teacher(db: &Db, person_id: i64, organisation_id: i64) -> Result<bool, AppError> {
     has_role(db, person_id, organisation_id, Role::Teacher).await
 }
@@ -389,6 +429,7 @@ pub async fn staff_card(db: &Db, actor: &Actor, staff_id: i64) -> Result<StaffCa
         is_admin: has_role(db, person_id, organisation_id, Role::OrgAdmin).await?,
         archived: is_archived(&row)?,
         is_self: person_id == actor.person_id,
+        outside_roles: outside_roles(db, person_id, organisation_id).await?,
         groups,
     })
 }
@@ -414,6 +455,18 @@ pub async fn update_staff(
                 "You cannot remove your own organisation admin role: another admin can.",
             ),
         ));
+    }
+    let person_changes = row.try_get::<String, _>("surname")? != form.name.surname()
+        || row.try_get::<String, _>("given_name")? != form.name.given_name()
+        || row
+            .try_get::<Option<String>, _>("patronymic")?
+            .unwrap_or_default()
+            != form.name.patronymic().unwrap_or("")
+        || row.try_get::<Option<String>, _>("email")?.as_deref()
+            != form.email.as_ref().map(|e| e.as_str())
+        || row.try_get::<Option<String>, _>("phone")? != form.phone;
+    if person_changes {
+        ensure_account_is_the_admins(db, person_id, organisation_id).await?;
     }
     let mut tx = db.begin_write().await?;
     sqlx::query(
@@ -566,6 +619,7 @@ pub async fn reset_password(
             "Change your own password on the password page (/password), not by a reset.",
         ));
     }
+    ensure_account_is_the_admins(db, person_id, managed_organisation(actor)?).await?;
     let login: String = row.try_get("login")?;
     let (one_time_password, hash) = one_time_password().await?;
     let mut tx = db.begin_write().await?;

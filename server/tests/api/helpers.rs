@@ -102,6 +102,7 @@ pub async fn spawn_on(
         mail: None,
         workers: Default::default(),
         trusted_proxies: Vec::new(),
+        timeouts: Default::default(),
     };
     tweak(&mut settings);
     let app = Application::build(settings)

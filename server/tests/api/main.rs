@@ -20,5 +20,7 @@ mod permissions;
 mod premises;
 mod reference;
 mod registration;
+mod security;
 mod staff;
 mod sync;
+mod timeouts;

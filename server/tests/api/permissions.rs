@@ -90,6 +90,9 @@ struct Ids {
     /// `multi`: a teacher of sad 1 and a parent, signed in as no one in the matrix, so
     /// the staff card's writes (archive, password reset) can target it.
     multi_staff: String,
+    /// A cook of sad 1 with no role anywhere else and no part in the matrix: its
+    /// password is the admin's to reset (`multi`'s is not: it is a parent too).
+    cook_staff: String,
     /// Иванова Мария: Солнышко, child of `parent`
     ivanova: String,
     /// The building and the free hall of sad 1.
@@ -120,6 +123,24 @@ async fn ids(app: &TestApp) -> Ids {
         teacher_staff: app.scalar(&staff("teacher")).await.to_string(),
         teacher2_staff: app.scalar(&staff("teacher2")).await.to_string(),
         multi_staff: app.scalar(&staff("multi")).await.to_string(),
+        cook_staff: {
+            for sql in [
+                "INSERT INTO people (surname, given_name, patronymic, created_at) \
+                 VALUES ('Поварова', 'Нина', '', 0)",
+                "INSERT INTO accounts (person_id, login, password_hash, must_change_password, created_at) \
+                 SELECT id, 'cook', 'x', 0, 0 FROM people WHERE surname = 'Поварова'",
+                "INSERT INTO staff (person_id, organisation_id, position, created_at) \
+                 SELECT p.id, s.organisation_id, 'Повар', 0 FROM people p, staff s \
+                 JOIN accounts a ON a.person_id = s.person_id \
+                 WHERE p.surname = 'Поварова' AND a.login = 'admin'",
+                "INSERT INTO role_grants (person_id, role, organisation_id) \
+                 SELECT s.person_id, 'teacher', s.organisation_id FROM staff s \
+                 JOIN people p ON p.id = s.person_id WHERE p.surname = 'Поварова'",
+            ] {
+                app.execute(sql).await;
+            }
+            app.scalar(&staff("cook")).await.to_string()
+        },
         ivanova: app
             .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
             .await
@@ -435,7 +456,7 @@ async fn permission_matrix(app: TestApp) {
         ),
         (
             "reset_staff_password",
-            vec![("staff_id", ids.multi_staff.clone())],
+            vec![("staff_id", ids.cook_staff.clone())],
             [ANON, ALLOW, DENY, DENY, DENY, DENY, DENY],
         ),
         (
@@ -592,10 +613,15 @@ async fn permission_matrix(app: TestApp) {
     );
     assert_eq!(
         app.count("SELECT COUNT(*) FROM accounts WHERE must_change_password = 1 \
-                   AND login IN ('admin', 'teacher', 'parent', 'multi', 'municipal', 'admin2', 'teacher2')")
+                   AND login IN ('admin', 'teacher', 'parent', 'multi', 'municipal', 'admin2', 'teacher2', 'cook')")
             .await,
         1,
-        "only the admin reset a password, multi's"
+        "only the admin reset a password, the cook's"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM accounts WHERE must_change_password = 1 AND login = 'cook'")
+            .await,
+        1
     );
     assert_eq!(
         app.count(&format!(

@@ -16,6 +16,7 @@ crate::on_both_backends!(
     an_archived_teacher_who_is_also_a_parent_keeps_only_the_parent_role,
     a_reset_password_must_be_changed_at_the_next_sign_in,
     a_foreign_admin_and_other_roles_are_refused,
+    the_account_of_someone_with_roles_elsewhere_is_not_the_admins,
 );
 
 /// Letters only, so generated names are valid: 0 → «а», 1 → «б», …
@@ -656,4 +657,105 @@ async fn a_foreign_admin_and_other_roles_are_refused(app: TestApp) {
         own_teacher.json("my_groups", &[]).await[0]["name"],
         "Солнышко"
     );
+}
+
+/// Петрова is a teacher here and a mother: resetting her password would hand the admin
+/// her parent role (her son's attendance and notices), and changing her e-mail would
+/// hand over her single sign-on.
+async fn the_account_of_someone_with_roles_elsewhere_is_not_the_admins(app: TestApp) {
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let multi = staff_id(&app, "multi").await;
+    let hash_before = app
+        .scalar("SELECT LENGTH(password_hash) + 1000 * must_change_password FROM accounts WHERE login = 'multi'")
+        .await;
+
+    let res = admin
+        .call("reset_staff_password", &[("staff_id", &multi)])
+        .await;
+    assert_eq!(res.status().as_u16(), 403);
+    let err: Value = res.json().await.unwrap();
+    assert!(
+        err["ru"]
+            .as_str()
+            .unwrap()
+            .contains("роли вне вашей организации (Родитель (законный представитель))"),
+        "{err}"
+    );
+    assert!(
+        err["en"].as_str().unwrap().contains("only they can change"),
+        "{err}"
+    );
+    // Her password still works, unchanged.
+    let res = app
+        .login_with(&new_client(), MULTI.login, MULTI.password)
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        app.scalar("SELECT LENGTH(password_hash) + 1000 * must_change_password FROM accounts WHERE login = 'multi'")
+            .await,
+        hash_before
+    );
+
+    let card = admin.json("staff_card", &[("staff_id", &multi)]).await;
+    assert_eq!(card["outside_roles"][0]["role"], "parent");
+    let form = |changes: &[(&'static str, &'static str)]| {
+        let mut form = vec![
+            ("staff_id", multi.clone()),
+            ("surname", "Петрова".into()),
+            ("given_name", "Анна".into()),
+            ("patronymic", "Игоревна".into()),
+            ("email", "petrova@example.ru".into()),
+            ("phone", String::new()),
+            ("position", "Воспитатель".into()),
+            ("teacher", "on".into()),
+        ];
+        for (key, value) in changes {
+            form.retain(|(k, _)| k != key);
+            form.push((key, (*value).to_owned()));
+        }
+        form
+    };
+    let call = |form: Vec<(&'static str, String)>| {
+        let admin = admin.clone();
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            admin.call("update_staff", &form).await
+        }
+    };
+    for change in [
+        ("email", "admin-owned@example.ru"),
+        ("surname", "Сидорова"),
+        ("phone", "+7 900 000-00-00"),
+    ] {
+        let res = call(form(&[change])).await;
+        assert_eq!(res.status().as_u16(), 403, "{change:?}");
+    }
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM people WHERE email = '{}' AND surname = 'Петрова' AND phone IS NULL",
+            "petrova@example.ru"
+        ))
+        .await,
+        1,
+        "nothing of hers changed"
+    );
+    // The card's own fields are the admin's: the position and the roles here.
+    let res = call(form(&[
+        ("position", "Старший воспитатель"),
+        ("admin", "on"),
+    ]))
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let card = admin.json("staff_card", &[("staff_id", &multi)]).await;
+    assert_eq!(card["position"], "Старший воспитатель");
+    assert_eq!(card["is_admin"], true);
+
+    // Someone whose every role is here stays fully the admin's.
+    let teacher = staff_id(&app, "teacher").await;
+    let card = admin.json("staff_card", &[("staff_id", &teacher)]).await;
+    assert_eq!(card["outside_roles"], serde_json::json!([]));
+    let res = admin
+        .call("reset_staff_password", &[("staff_id", &teacher)])
+        .await;
+    assert_eq!(res.status().as_u16(), 200);
 }

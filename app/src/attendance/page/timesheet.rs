@@ -97,7 +97,7 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
         <nav class="day-nav no-print">
             <a href=export("xlsx") rel="external" download>{t("Скачать XLSX", "Download XLSX")}</a>
             <a href=export("pdf") rel="external" download>{t("Скачать PDF", "Download PDF")}</a>
-            <button type="button" class="secondary" onclick="window.print()">{t("Печать", "Print")}</button>
+            <button type="button" class="secondary" data-action="print">{t("Печать", "Print")}</button>
             {can_close.then(|| view! {
                 <ActionForm action=close attr:class="close-month">
                     <input type="hidden" name="group_id" value=group_id/>
