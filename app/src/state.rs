@@ -16,6 +16,8 @@ pub struct AppState {
     pub delivery: crate::notices::outbox::Delivery,
     /// The gate every sign-in's password check passes through.
     pub sign_in: std::sync::Arc<crate::auth::password::Verifier>,
+    /// The session cookie and how long unused sessions last.
+    pub sessions: crate::auth::policy::SessionPolicy,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -24,6 +24,8 @@ pub struct Settings {
     /// counts per client address); empty when Tabel faces the clients itself.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub timeouts: crate::serve::Timeouts,
+    /// The session cookie (secure when `public_url` is https) and idle limits.
+    pub sessions: app::auth::policy::SessionPolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -122,6 +124,19 @@ impl Settings {
                 None => defaults.daily_summary_at,
             },
         };
+        let sessions = {
+            let defaults = app::auth::policy::SessionPolicy::default();
+            let idle = |name| -> Result<Option<i64>, ConfigError> {
+                Ok(millis_env(name)?.map(|d| d.as_millis() as i64))
+            };
+            app::auth::policy::SessionPolicy {
+                secure: public_url.starts_with("https://"),
+                idle_staff_ms: idle("TABEL_SESSION_IDLE_STAFF_MS")?
+                    .unwrap_or(defaults.idle_staff_ms),
+                idle_parent_ms: idle("TABEL_SESSION_IDLE_PARENT_MS")?
+                    .unwrap_or(defaults.idle_parent_ms),
+            }
+        };
         Ok(Self {
             database_url,
             max_connections,
@@ -132,6 +147,7 @@ impl Settings {
             mail,
             workers,
             trusted_proxies: trusted_proxies()?,
+            sessions,
             timeouts: {
                 let defaults = crate::serve::Timeouts::default();
                 crate::serve::Timeouts {

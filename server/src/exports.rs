@@ -3,12 +3,13 @@
 //! checks apply as to every server function.
 
 use app::attendance::repo::timesheet_view;
-use app::auth::session::require_actor_from_headers;
+use app::auth::session::{require_actor_from_headers, SessionPolicy};
 use app::db::Db;
 use app::error::AppError;
 use app::export::analytics::{month_csv, month_xlsx, MonthTable};
 use app::export::{timesheet_pdf, timesheet_xlsx, TimesheetHeader};
 use app::reference::repo::reasons;
+use axum::Extension;
 use axum::{
     extract::{Path, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
@@ -49,6 +50,7 @@ const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.
 /// municipal specialist.
 async fn municipal_month(
     State(db): State<Db>,
+    Extension(sessions): Extension<SessionPolicy>,
     headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Response {
@@ -61,7 +63,7 @@ async fn municipal_month(
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     let rendered = async {
-        let actor = require_actor_from_headers(&db, &headers).await?;
+        let actor = require_actor_from_headers(&db, sessions, &headers).await?;
         let view = app::municipal::repo::municipal_month(&db, &actor, Some(month)).await?;
         let name_of = |code: &str| {
             view.reasons
@@ -88,6 +90,7 @@ async fn municipal_month(
 
 async fn timesheet(
     State(db): State<Db>,
+    Extension(sessions): Extension<SessionPolicy>,
     headers: HeaderMap,
     Path((group_id, file)): Path<(i64, String)>,
 ) -> Response {
@@ -99,7 +102,7 @@ async fn timesheet(
         "pdf" => "application/pdf",
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    match render(&db, &headers, group_id, month, ext).await {
+    match render(&db, sessions, &headers, group_id, month, ext).await {
         Ok(bytes) => attachment(
             bytes,
             content_type,
@@ -111,12 +114,13 @@ async fn timesheet(
 
 async fn render(
     db: &Db,
+    sessions: SessionPolicy,
     headers: &HeaderMap,
     group_id: i64,
     month: &str,
     ext: &str,
 ) -> Result<Vec<u8>, AppError> {
-    let actor = require_actor_from_headers(db, headers).await?;
+    let actor = require_actor_from_headers(db, sessions, headers).await?;
     let view = timesheet_view(db, &actor, group_id, month).await?;
     let org = sqlx::query(
         "SELECT o.id, o.name, o.short_name, o.inn, o.kpp FROM organisations o \

@@ -2,10 +2,11 @@
 //! the wasm has loaded; it remembers the choice on the device (a cookie) and, for a
 //! signed-in person, as the language their mail is written in.
 
-use app::auth::session::current_from_headers;
+use app::auth::session::{current_from_headers, SessionPolicy};
 use app::db::Db;
 use app::domain::lang::local_return_path;
 use app::domain::Lang;
+use axum::Extension;
 use axum::{
     extract::{Path, Query, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
@@ -28,6 +29,7 @@ struct Back {
 
 async fn switch(
     State(db): State<Db>,
+    Extension(sessions): Extension<SessionPolicy>,
     headers: HeaderMap,
     Path(code): Path<String>,
     Query(Back { back }): Query<Back>,
@@ -37,7 +39,7 @@ async fn switch(
         "en" => Lang::En,
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
-    match current_from_headers(&db, &headers).await {
+    match current_from_headers(&db, sessions, &headers).await {
         Ok(Some(session)) => {
             if let Err(err) = sqlx::query("UPDATE people SET lang = $1 WHERE id = $2")
                 .bind(lang.as_str())

@@ -98,6 +98,9 @@ async fn serve(State(worker): State<Arc<ServiceWorker>>) -> Response {
             // The browser compares the script on every navigation anyway; no-cache keeps
             // any HTTP cache in between from hiding a new build.
             (header::CACHE_CONTROL, "no-cache"),
+            // A worker lives under the policy its script came with: it fetches and
+            // caches Tabel's own pages and files, and nothing else.
+            (header::CONTENT_SECURITY_POLICY, "default-src 'self'"),
         ],
         worker.script().to_owned(),
     )

@@ -18,7 +18,8 @@ fn is_public_file(path: &str) -> bool {
     path.starts_with("/pkg/") || matches!(path, "/favicon.svg" | "/offline.js" | "/sw.js")
 }
 
-pub async fn add(req: Request, next: Next) -> Response {
+/// `https`: Tabel is served over TLS, so browsers are told to use nothing else (HSTS).
+pub async fn add(https: bool, req: Request, next: Next) -> Response {
     let personal = !is_public_file(req.uri().path());
     let mut res = next.run(req).await;
     let headers = res.headers_mut();
@@ -33,6 +34,12 @@ pub async fn add(req: Request, next: Next) -> Response {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+        );
+    }
+    if https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
         );
     }
     if personal {

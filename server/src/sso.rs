@@ -174,6 +174,7 @@ struct Identity {
 
 async fn callback(
     State(state): State<SsoState>,
+    axum::Extension(sessions): axum::Extension<session::SessionPolicy>,
     headers: HeaderMap,
     Query(params): Query<CallbackParams>,
 ) -> Response {
@@ -209,10 +210,9 @@ async fn callback(
                 // The sign-in stands; only the language stays as it was.
                 Err(err) => tracing::error!(error = ?err, "language at SSO sign-in"),
             }
-            match HeaderValue::from_str(&session::cookie(
-                &begun.token,
-                session::SESSION_MAX_AGE_SECS,
-            )) {
+            match HeaderValue::from_str(
+                &sessions.cookie(&begun.token, session::SESSION_MAX_AGE_SECS),
+            ) {
                 Ok(cookie) => {
                     res.headers_mut().append(header::SET_COOKIE, cookie);
                     res

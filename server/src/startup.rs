@@ -80,6 +80,7 @@ impl Application {
             sso_enabled: settings.oidc.is_some(),
             delivery,
             sign_in: std::sync::Arc::new(app::auth::password::Verifier::for_this_machine()),
+            sessions: settings.sessions,
         };
         Ok(Self {
             listener,
@@ -118,6 +119,7 @@ pub fn router(
     timeouts: crate::serve::Timeouts,
 ) -> Router {
     let routes = generate_route_list(App);
+    let sessions = state.sessions;
     let leptos_options = state.leptos_options.clone();
     let sso = match oidc {
         Some(oidc) => crate::sso::routes(state.db.clone(), oidc),
@@ -142,7 +144,10 @@ pub fn router(
         .layer(middleware::from_fn(move |req, next| {
             crate::serve::within_timeouts(timeouts, req, next)
         }))
-        .layer(middleware::from_fn(crate::security_headers::add))
+        .layer(middleware::from_fn(move |req, next| {
+            crate::security_headers::add(sessions.secure, req, next)
+        }))
+        .layer(axum::Extension(sessions))
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(

@@ -12,7 +12,8 @@ use crate::db::Db;
 use crate::domain::{Actor, Role};
 use crate::error::{AppError, ErrorKind};
 
-pub const COOKIE: &str = "tabel_session";
+pub use super::policy::SessionPolicy;
+
 const SESSION_DAYS: i64 = 30;
 
 #[derive(Debug, Clone)]
@@ -31,31 +32,26 @@ fn request_parts() -> Option<http::request::Parts> {
     use_context::<http::request::Parts>()
 }
 
-fn cookie_token(headers: &http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
-        .map(|(_, value)| value.to_owned())
+fn cookie_token(policy: SessionPolicy, headers: &http::HeaderMap) -> Option<String> {
+    policy.token(
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+    )
 }
 
-fn secure_cookies() -> bool {
-    std::env::var("TABEL_COOKIE_SECURE").is_ok_and(|v| v == "1" || v == "true")
-}
-
-/// The `Set-Cookie` value for a session token (an empty token with age 0 clears it).
-pub fn cookie(value: &str, max_age_secs: i64) -> String {
-    let secure = if secure_cookies() { "; Secure" } else { "" };
-    format!("{COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+/// The session policy inside a server function.
+fn policy() -> SessionPolicy {
+    crate::state::AppState::current()
+        .map(|state| state.sessions)
+        .unwrap_or_default()
 }
 
 fn set_cookie(value: &str, max_age_secs: i64) {
     if let (Some(options), Ok(header)) = (
         use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&cookie(value, max_age_secs)),
+        http::HeaderValue::from_str(&policy().cookie(value, max_age_secs)),
     ) {
         options.append_header(http::header::SET_COOKIE, header);
     }
@@ -100,8 +96,8 @@ pub async fn begin(
     let token = hex::encode(rand::random::<[u8; 32]>());
     let now = now_millis();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, person_id, grant_id, user_agent, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sessions (token_hash, person_id, grant_id, user_agent, created_at, expires_at, \
+         last_seen_at) VALUES ($1, $2, $3, $4, $5, $6, $5)",
     )
     .bind(hash_token(&token))
     .bind(person_id)
@@ -181,7 +177,7 @@ pub async fn language_at_sign_in(
 }
 
 pub async fn end(db: &Db) -> Result<(), AppError> {
-    if let Some(token) = request_parts().and_then(|p| cookie_token(&p.headers)) {
+    if let Some(token) = request_parts().and_then(|p| cookie_token(policy(), &p.headers)) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(hash_token(&token))
             .execute(db.pool())
@@ -194,38 +190,62 @@ pub async fn end(db: &Db) -> Result<(), AppError> {
 /// The session of the current request, if it has a valid, unexpired one.
 pub async fn current(db: &Db) -> Result<Option<Session>, AppError> {
     match request_parts() {
-        Some(parts) => current_from_headers(db, &parts.headers).await,
+        Some(parts) => current_from_headers(db, policy(), &parts.headers).await,
         None => Ok(None),
     }
 }
 
-/// As [`current`], for plain axum handlers that have the request headers.
+/// As [`current`], for plain axum handlers that have the request headers. A session
+/// unused for longer than the policy allows is ended here.
 pub async fn current_from_headers(
     db: &Db,
+    policy: SessionPolicy,
     headers: &http::HeaderMap,
 ) -> Result<Option<Session>, AppError> {
-    let Some(token) = cookie_token(headers) else {
+    let Some(token) = cookie_token(policy, headers) else {
         return Ok(None);
     };
-    let row = sqlx::query(
-        "SELECT s.token_hash, s.person_id, s.grant_id, a.must_change_password \
+    let token_hash = hash_token(&token);
+    let now = now_millis();
+    let Some(row) = sqlx::query(
+        "SELECT s.token_hash, s.person_id, s.grant_id, s.last_seen_at, g.role, \
+                a.must_change_password \
          FROM sessions s JOIN accounts a ON a.person_id = s.person_id \
+         LEFT JOIN role_grants g ON g.id = s.grant_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.archived = 0",
     )
-    .bind(hash_token(&token))
-    .bind(now_millis())
+    .bind(&token_hash)
+    .bind(now)
     .fetch_optional(db.pool())
-    .await?;
-    row.map(|r| {
-        Ok(Session {
-            token_hash: r.try_get("token_hash")?,
-            person_id: r.try_get("person_id")?,
-            grant_id: r.try_get("grant_id")?,
-            must_change_password: r.try_get::<i64, _>("must_change_password")? != 0,
-        })
-    })
-    .transpose()
-    .map_err(|e: sqlx::Error| e.into())
+    .await?
+    else {
+        return Ok(None);
+    };
+    let last_seen: i64 = row.try_get("last_seen_at")?;
+    let role = row
+        .try_get::<Option<String>, _>("role")?
+        .as_deref()
+        .and_then(Role::parse);
+    if policy.is_idle(now, last_seen, role) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(&token_hash)
+            .execute(db.pool())
+            .await?;
+        return Ok(None);
+    }
+    if now - last_seen >= super::policy::LAST_SEEN_STEP_MS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(&token_hash)
+            .execute(db.pool())
+            .await?;
+    }
+    Ok(Some(Session {
+        token_hash,
+        person_id: row.try_get("person_id")?,
+        grant_id: row.try_get("grant_id")?,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+    }))
 }
 
 pub fn not_signed_in() -> AppError {
@@ -245,9 +265,10 @@ pub async fn require_actor(db: &Db) -> Result<Actor, AppError> {
 /// As [`require_actor`], for plain axum handlers (file downloads).
 pub async fn require_actor_from_headers(
     db: &Db,
+    policy: SessionPolicy,
     headers: &http::HeaderMap,
 ) -> Result<Actor, AppError> {
-    actor_of(db, current_from_headers(db, headers).await?).await
+    actor_of(db, current_from_headers(db, policy, headers).await?).await
 }
 
 async fn actor_of(db: &Db, session: Option<Session>) -> Result<Actor, AppError> {

@@ -1,5 +1,5 @@
 use serde_json::Value;
-use server::demo::{ADMIN, MULTI, TEACHER};
+use server::demo::{ADMIN, MULTI, PARENT, TEACHER};
 
 use crate::helpers::{new_client, spawn_on, TestApp, User};
 
@@ -16,6 +16,8 @@ crate::on_both_backends!(
     a_forwarded_address_counts_only_from_a_trusted_proxy,
     a_login_guessed_at_from_many_addresses_still_admits_known_devices,
     overlong_credentials_are_refused_unchecked,
+    an_unused_staff_session_ends_sooner_than_a_parents,
+    over_https_the_session_cookie_is_host_only_and_hsts_is_sent,
 );
 
 /// A browser on another loopback address: to the server, another device.
@@ -444,4 +446,94 @@ async fn overlong_credentials_are_refused_unchecked(app: TestApp) {
     assert!(err["ru"].as_str().unwrap().contains("128"), "{err}");
     // Nothing was booked against the teacher.
     assert_eq!(app.count("SELECT COUNT(*) FROM login_attempts").await, 0);
+}
+
+async fn an_unused_staff_session_ends_sooner_than_a_parents(app: TestApp) {
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let parent = app.signed_in(PARENT.login, PARENT.password).await;
+    assert_eq!(teacher.call("my_groups", &[]).await.status().as_u16(), 200);
+    // Both tablets lie unused for five hours (the clock is the sessions' own).
+    app.execute("UPDATE sessions SET last_seen_at = last_seen_at - 5 * 3600 * 1000")
+        .await;
+    let res = teacher.call("my_groups", &[]).await;
+    assert_eq!(res.status().as_u16(), 401, "the staff session ended");
+    assert_eq!(parent.call("my_children", &[]).await.status().as_u16(), 200);
+    assert_eq!(
+        app.count(
+            "SELECT COUNT(*) FROM sessions s JOIN accounts a ON a.person_id = s.person_id \
+             WHERE a.login = 'teacher'"
+        )
+        .await,
+        0,
+        "the ended session is gone"
+    );
+    // Use keeps a session alive: the parent's was just written down as seen.
+    assert!(
+        app.count("SELECT COUNT(*) FROM sessions WHERE last_seen_at > created_at - 3600 * 1000")
+            .await
+            >= 1
+    );
+}
+
+async fn over_https_the_session_cookie_is_host_only_and_hsts_is_sent(app: TestApp) {
+    let https = spawn_on(&app.database_url, false, |s| {
+        s.public_url = "https://tabel.test".into();
+        s.sessions.secure = true;
+    })
+    .await;
+    let client = new_client();
+    let res = https.login_with(&client, ADMIN.login, ADMIN.password).await;
+    assert_eq!(res.status().as_u16(), 200);
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+    let set_cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.contains("tabel_session"))
+        .expect("a session cookie");
+    assert!(
+        set_cookie.starts_with("__Host-tabel_session="),
+        "{set_cookie}"
+    );
+    assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+    assert!(set_cookie.contains("; Path=/"), "{set_cookie}");
+    let token = set_cookie
+        .split(';')
+        .next()
+        .and_then(|pair| pair.split_once('='))
+        .map(|(_, token)| token.to_owned())
+        .unwrap();
+    let whoami = |cookie: String| {
+        new_client()
+            .post(format!("{}/api/whoami", https.address))
+            .header("cookie", cookie)
+            .send()
+    };
+    let me: Value = whoami(format!("__Host-tabel_session={token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["login"], "admin");
+    // The same token under the plain name (which any http page could plant) is not read.
+    let me: Value = whoami(format!("tabel_session={token}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me, Value::Null);
+    // Served over plain http, no HSTS.
+    let res = app
+        .client
+        .get(format!("{}/login", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.headers().get("strict-transport-security").is_none());
 }

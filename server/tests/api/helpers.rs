@@ -103,6 +103,7 @@ pub async fn spawn_on(
         workers: Default::default(),
         trusted_proxies: Vec::new(),
         timeouts: Default::default(),
+        sessions: Default::default(),
     };
     tweak(&mut settings);
     let app = Application::build(settings)

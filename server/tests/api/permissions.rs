@@ -619,8 +619,10 @@ async fn permission_matrix(app: TestApp) {
         "only the admin reset a password, the cook's"
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM accounts WHERE must_change_password = 1 AND login = 'cook'")
-            .await,
+        app.count(
+            "SELECT COUNT(*) FROM accounts WHERE must_change_password = 1 AND login = 'cook'"
+        )
+        .await,
         1
     );
     assert_eq!(

@@ -116,4 +116,9 @@ async fn personal_answers_are_never_cached(app: TestApp) {
         .unwrap();
     assert_eq!(script.status().as_u16(), 200);
     assert_ne!(header(&script, "cache-control"), "no-store");
+    // The worker fetches Tabel's pages and files under its script's own policy.
+    assert_eq!(
+        header(&script, "content-security-policy"),
+        "default-src 'self'"
+    );
 }

@@ -1,0 +1,134 @@
+//! How sessions are kept: the cookie (Secure and `__Host-` when Tabel is served over
+//! https, so no other site or plain-http page can set or read it) and how long a
+//! session may sit unused before it ends. Staff sessions end sooner: a group-room
+//! tablet is shared, and whoever picks it up after lunch should not be the morning's
+//! teacher.
+
+use crate::domain::Role;
+
+const NAME: &str = "tabel_session";
+const HOST_NAME: &str = "__Host-tabel_session";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Served over https: the cookie is `Secure` with the `__Host-` prefix, and the
+    /// server sends HSTS.
+    pub secure: bool,
+    /// Unused this long, a staff session ends (ms).
+    pub idle_staff_ms: i64,
+    /// Unused this long, a parent's session ends (ms).
+    pub idle_parent_ms: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            secure: false,
+            idle_staff_ms: 4 * 60 * 60 * 1000,
+            idle_parent_ms: 30 * 24 * 60 * 60 * 1000,
+        }
+    }
+}
+
+/// How often a session's last use is written down (not on every request).
+pub const LAST_SEEN_STEP_MS: i64 = 60 * 1000;
+
+impl SessionPolicy {
+    pub fn cookie_name(self) -> &'static str {
+        if self.secure {
+            HOST_NAME
+        } else {
+            NAME
+        }
+    }
+
+    /// The `Set-Cookie` value for a session token (an empty token with age 0 clears it).
+    pub fn cookie(self, value: &str, max_age_secs: i64) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}",
+            self.cookie_name()
+        )
+    }
+
+    /// The session token in a request's `Cookie` headers, under this policy's name only
+    /// (over https a plain `tabel_session`, which any http page could have set, is
+    /// not taken).
+    pub fn token<'a>(self, cookie_headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
+        cookie_headers
+            .into_iter()
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == self.cookie_name())
+            .map(|(_, value)| value.to_owned())
+    }
+
+    /// Whether a session last used at `last_seen` has ended by `now` for being unused.
+    /// A session before a role is chosen counts as staff (the stricter).
+    pub fn is_idle(self, now: i64, last_seen: i64, role: Option<Role>) -> bool {
+        let limit = match role {
+            Some(Role::Parent) => self.idle_parent_ms,
+            _ => self.idle_staff_ms,
+        };
+        now - last_seen > limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 60 * 60 * 1000;
+
+    #[test]
+    fn over_https_the_cookie_is_secure_and_host_only() {
+        let https = SessionPolicy {
+            secure: true,
+            ..SessionPolicy::default()
+        };
+        let set = https.cookie("abc", 60);
+        assert!(
+            set.starts_with("__Host-tabel_session=abc; Path=/;"),
+            "{set}"
+        );
+        assert!(set.ends_with("; Secure"), "{set}");
+        assert!(!set.contains("Domain="), "{set}");
+        let http = SessionPolicy::default();
+        assert_eq!(
+            http.cookie("abc", 60),
+            "tabel_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
+        );
+    }
+
+    #[test]
+    fn the_token_is_read_under_the_policys_name_only() {
+        let https = SessionPolicy {
+            secure: true,
+            ..SessionPolicy::default()
+        };
+        let headers = [
+            "tabel_lang=ru; tabel_session=planted",
+            "__Host-tabel_session=real",
+        ];
+        assert_eq!(https.token(headers).as_deref(), Some("real"));
+        assert_eq!(
+            SessionPolicy::default().token(headers).as_deref(),
+            Some("planted")
+        );
+        assert_eq!(https.token(["tabel_session=planted"]), None);
+    }
+
+    #[test]
+    fn staff_sessions_end_sooner_when_unused() {
+        let policy = SessionPolicy::default();
+        let now = 1_000 * HOUR;
+        assert!(!policy.is_idle(now, now - 3 * HOUR, Some(Role::Teacher)));
+        assert!(policy.is_idle(now, now - 5 * HOUR, Some(Role::Teacher)));
+        assert!(
+            policy.is_idle(now, now - 5 * HOUR, None),
+            "no role yet: staff"
+        );
+        assert!(!policy.is_idle(now, now - 5 * HOUR, Some(Role::Parent)));
+        assert!(policy.is_idle(now, now - 31 * 24 * HOUR, Some(Role::Parent)));
+    }
+}
