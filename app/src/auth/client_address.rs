@@ -43,6 +43,14 @@ impl ClientAddress {
     }
 }
 
+/// The client of the request a server function is answering (the unspecified address
+/// if the server put none in: a request not from a socket, as in some tests).
+pub fn of_current_request() -> ClientAddress {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<ClientAddress>().copied())
+        .unwrap_or(ClientAddress(std::net::Ipv6Addr::UNSPECIFIED.into()))
+}
+
 impl std::fmt::Display for ClientAddress {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)

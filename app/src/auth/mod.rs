@@ -95,7 +95,6 @@ mod ssr {
     use sqlx::Row;
 
     use super::attempts;
-    use super::client_address::ClientAddress;
     use super::throttle::{Limits, Verdict};
     use super::{session, GrantChoice, Me};
     use crate::clock::now_millis;
@@ -175,9 +174,7 @@ mod ssr {
         let db = &state.db;
         let login = login.trim().to_lowercase();
         check_lengths(&login, &password)?;
-        let address = leptos::prelude::use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<ClientAddress>().copied())
-            .unwrap_or(ClientAddress(std::net::Ipv6Addr::UNSPECIFIED.into()));
+        let address = super::client_address::of_current_request();
         let now = now_millis();
         let attempt = match attempts::admit(db, &login, address, now, Limits::DEFAULT).await? {
             Ok(attempt) => attempt,

@@ -129,6 +129,23 @@ where
 }
 
 /// A server error shown in place of the data it stopped.
+/// «← Back · Page N of M · Next →» under a list paged by the page's own state; `go`
+/// is called with the page to show.
+#[component]
+pub fn Pager(current: i64, pages: i64, go: Callback<i64>) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <nav class="pager" aria-label=lang.pick("Страницы", "Pages")>
+            <button type="button" class="secondary" disabled=current <= 1 on:click=move |_| go.run(current - 1)>{lang.pick("← Назад", "← Back")}</button>
+            <span class="page-no">{match lang {
+                crate::i18n::Lang::Ru => format!("Страница {current} из {pages}"),
+                crate::i18n::Lang::En => format!("Page {current} of {pages}"),
+            }}</span>
+            <button type="button" class="secondary" disabled=current >= pages on:click=move |_| go.run(current + 1)>{lang.pick("Вперёд →", "Next →")}</button>
+        </nav>
+    }
+}
+
 #[component]
 pub fn ErrorNotice(error: AppError) -> impl IntoView {
     view! { <p class="error" role="alert">{error.message(use_lang())}</p> }

@@ -8,7 +8,7 @@ use super::{
     ChildCard, ChildPage, CreateGuardianAccount, EditChild, EditGuardian, ImportSummary,
     LeaveChild, RemoveGuardian, ReturnChild,
 };
-use crate::components::{CredentialsSlip, Field, FormError, Gate, Loaded};
+use crate::components::{CredentialsSlip, Field, FormError, Gate, Loaded, Pager};
 use crate::domain::Role;
 use crate::error::AppError;
 use crate::i18n::{t, use_lang};
@@ -224,38 +224,31 @@ fn ChildTable(list: ChildPage, page: RwSignal<i64>) -> impl IntoView {
     let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
     let current = list.page;
     view! {
-        <p class="muted" id="children-total">{format!("{} {}", lang.pick("Найдено детей:", "Children found:"), list.total)}</p>
-        <table class="children-list">
-            <thead>
-                <tr>
-                    <th scope="col">{lang.pick("Ребёнок", "Child")}</th>
-                    <th scope="col">{lang.pick("Дата рождения", "Birth date")}</th>
-                    <th scope="col">{lang.pick("Группа", "Group")}</th>
-                    <th scope="col">{lang.pick("Зачислен", "Enrolled")}</th>
-                    <th scope="col">{lang.pick("Родители", "Parents")}</th>
-                </tr>
-            </thead>
-            <tbody>
-                {list.rows.into_iter().map(|c| view! {
+            <p class="muted" id="children-total">{format!("{} {}", lang.pick("Найдено детей:", "Children found:"), list.total)}</p>
+            <table class="children-list">
+                <thead>
                     <tr>
-                        <td class="child-name"><a href=format!("/children/{}", c.id)>{c.full_name}</a></td>
-                        <td>{c.birth_date}</td>
-                        <td>{c.group_name}</td>
-                        <td>{c.enrolled_on}{c.left_on.map(|d| format!(" — {} {d}", lang.pick("выбыл", "left")))}</td>
-                        <td>{c.guardians.join(", ")}</td>
+                        <th scope="col">{lang.pick("Ребёнок", "Child")}</th>
+                        <th scope="col">{lang.pick("Дата рождения", "Birth date")}</th>
+                        <th scope="col">{lang.pick("Группа", "Group")}</th>
+                        <th scope="col">{lang.pick("Зачислен", "Enrolled")}</th>
+                        <th scope="col">{lang.pick("Родители", "Parents")}</th>
                     </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-        <nav class="pager" aria-label=lang.pick("Страницы", "Pages")>
-            <button type="button" class="secondary" disabled=current <= 1 on:click=move |_| page.update(|p| *p -= 1)>{lang.pick("← Назад", "← Back")}</button>
-            <span class="page-no">{match lang {
-                crate::i18n::Lang::Ru => format!("Страница {current} из {pages}"),
-                crate::i18n::Lang::En => format!("Page {current} of {pages}"),
-            }}</span>
-            <button type="button" class="secondary" disabled=current >= pages on:click=move |_| page.update(|p| *p += 1)>{lang.pick("Вперёд →", "Next →")}</button>
-        </nav>
-    }
+                </thead>
+                <tbody>
+                    {list.rows.into_iter().map(|c| view! {
+                        <tr>
+                            <td class="child-name"><a href=format!("/children/{}", c.id)>{c.full_name}</a></td>
+                            <td>{c.birth_date}</td>
+                            <td>{c.group_name}</td>
+                            <td>{c.enrolled_on}{c.left_on.map(|d| format!(" — {} {d}", lang.pick("выбыл", "left")))}</td>
+                            <td>{c.guardians.join(", ")}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+    <Pager current pages go=Callback::new(move |n: i64| page.set(n))/>
+        }
 }
 
 #[component]

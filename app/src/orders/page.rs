@@ -6,7 +6,7 @@ use super::{
     child_history, list_orders, load_order, load_order_choices, CancelOrder, IssueOrder, OrderCard,
     OrderChoices, OrderPage,
 };
-use crate::components::{FormError, Gate, Loaded};
+use crate::components::{FormError, Gate, Loaded, Pager};
 use crate::domain::enrolment::OrderKind;
 use crate::domain::{Lang, Role};
 use crate::error::AppError;
@@ -157,36 +157,29 @@ fn OrderTable(list: OrderPage, page: RwSignal<usize>) -> impl IntoView {
     let pages = list.total.div_ceil(list.per_page).max(1);
     let current = list.page;
     view! {
-        <p class="muted" id="orders-total">{format!("{} {}", lang.pick("Найдено приказов:", "Orders found:"), list.total)}</p>
-        <table class="orders-list">
-            <thead><tr>
-                <th scope="col">{lang.pick("№", "No.")}</th>
-                <th scope="col">{lang.pick("Дата", "Date")}</th>
-                <th scope="col">{lang.pick("Вид", "Kind")}</th>
-                <th scope="col">{lang.pick("С даты", "Effective")}</th>
-                <th scope="col" class="num">{lang.pick("Детей", "Children")}</th>
-            </tr></thead>
-            <tbody>
-                {list.rows.into_iter().map(|o| view! {
-                    <tr class:cancelled=o.cancelled>
-                        <td class="order-number"><a href=format!("/admin/orders/{}", o.id)>{o.number}</a></td>
-                        <td>{shown(&o.issued_on)}</td>
-                        <td>{kind_title(&o.kind, lang)}{o.cancelled.then(|| format!(" ({})", lang.pick("отменён", "cancelled")))}</td>
-                        <td>{shown(&o.effective_on)}</td>
-                        <td class="num">{o.children}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
-        <nav class="pager" aria-label=lang.pick("Страницы", "Pages")>
-            <button type="button" class="secondary" disabled=current <= 1 on:click=move |_| page.update(|p| *p -= 1)>{lang.pick("← Назад", "← Back")}</button>
-            <span class="page-no">{match lang {
-                Lang::Ru => format!("Страница {current} из {pages}"),
-                Lang::En => format!("Page {current} of {pages}"),
-            }}</span>
-            <button type="button" class="secondary" disabled=current >= pages on:click=move |_| page.update(|p| *p += 1)>{lang.pick("Вперёд →", "Next →")}</button>
-        </nav>
-    }
+            <p class="muted" id="orders-total">{format!("{} {}", lang.pick("Найдено приказов:", "Orders found:"), list.total)}</p>
+            <table class="orders-list">
+                <thead><tr>
+                    <th scope="col">{lang.pick("№", "No.")}</th>
+                    <th scope="col">{lang.pick("Дата", "Date")}</th>
+                    <th scope="col">{lang.pick("Вид", "Kind")}</th>
+                    <th scope="col">{lang.pick("С даты", "Effective")}</th>
+                    <th scope="col" class="num">{lang.pick("Детей", "Children")}</th>
+                </tr></thead>
+                <tbody>
+                    {list.rows.into_iter().map(|o| view! {
+                        <tr class:cancelled=o.cancelled>
+                            <td class="order-number"><a href=format!("/admin/orders/{}", o.id)>{o.number}</a></td>
+                            <td>{shown(&o.issued_on)}</td>
+                            <td>{kind_title(&o.kind, lang)}{o.cancelled.then(|| format!(" ({})", lang.pick("отменён", "cancelled")))}</td>
+                            <td>{shown(&o.effective_on)}</td>
+                            <td class="num">{o.children}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+    <Pager current=current as i64 pages=pages as i64 go=Callback::new(move |n: i64| page.set(n.max(1) as usize))/>
+        }
 }
 
 /// «Новый приказ»: the kind, the day and the group are chosen first (a plain GET form,

@@ -35,6 +35,17 @@ pub struct PendingRequest {
     pub kpp: Option<String>,
 }
 
+/// One page of the specialist's pending requests, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingPage {
+    pub rows: Vec<PendingRequest>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+pub const PER_PAGE: i64 = 20;
+
 /// The municipalities a request can be sent to (public: the form needs them).
 #[server(prefix = "/api", endpoint = "municipalities")]
 pub async fn municipalities() -> Result<Vec<Municipality>, AppError> {
@@ -69,15 +80,20 @@ pub async fn submit_registration(
         kpp,
     };
     let state = crate::state::AppState::current()?;
-    repo::submit(&state.db, municipality_id, form)
+    let address = crate::auth::client_address::of_current_request().to_string();
+    repo::submit(&state.db, municipality_id, form, &address)
         .await
         .map_err(AppError::with_status)
 }
 
-/// Pending requests of the specialist's municipality.
+/// Pending requests of the specialist's municipality, a page at a time (the first when
+/// `page` is left out).
 #[server(prefix = "/api", endpoint = "pending_registrations")]
-pub async fn pending_registrations() -> Result<Vec<PendingRequest>, AppError> {
-    crate::state::with_actor(|db, actor| async move { repo::pending(&db, &actor).await }).await
+pub async fn pending_registrations(page: Option<i64>) -> Result<PendingPage, AppError> {
+    crate::state::with_actor(|db, actor| async move {
+        repo::pending(&db, &actor, page.unwrap_or(1)).await
+    })
+    .await
 }
 
 /// Approves (creating the organisation and its admin) or rejects a request.

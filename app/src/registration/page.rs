@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use super::{
     municipalities, pending_registrations, DecideRegistration, PendingRequest, SubmitRegistration,
 };
-use crate::components::{ErrorNotice, Field, FormError, Gate};
+use crate::components::{ErrorNotice, Field, FormError, Gate, Pager};
 use crate::domain::Role;
 use crate::i18n::{t, use_lang, Lang};
 
@@ -81,7 +81,11 @@ pub fn RegistrationsPage() -> impl IntoView {
 #[component]
 fn Queue() -> impl IntoView {
     let decide = ServerAction::<DecideRegistration>::new();
-    let pending = Resource::new(move || decide.version().get(), |_| pending_registrations());
+    let page = RwSignal::new(1_i64);
+    let pending = Resource::new(
+        move || (decide.version().get(), page.get()),
+        |(_, page)| pending_registrations(Some(page)),
+    );
     let lang = use_lang();
     view! {
         <h1>{t("Заявки на регистрацию", "Registration requests")}</h1>
@@ -102,12 +106,22 @@ fn Queue() -> impl IntoView {
         <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>
             {move || Suspend::new(async move {
                 match pending.await {
-                    Ok(list) if list.is_empty() => view! { <p class="muted">{lang.pick("Новых заявок нет.", "No new requests.")}</p> }.into_any(),
-                    Ok(list) => view! {
-                        <ul class="requests">
-                            {list.into_iter().map(|r| view! { <RequestCard request=r decide/> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                    Ok(list) if list.rows.is_empty() => view! { <p class="muted">{lang.pick("Новых заявок нет.", "No new requests.")}</p> }.into_any(),
+                    Ok(list) => {
+                        let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
+                        view! {
+                            <p class="muted">{match lang {
+                                Lang::Ru => format!("Ждут решения: {}", list.total),
+                                Lang::En => format!("Waiting for a decision: {}", list.total),
+                            }}</p>
+                            <ul class="requests">
+                                {list.rows.into_iter().map(|r| view! { <RequestCard request=r decide/> }).collect_view()}
+                            </ul>
+                            {(pages > 1).then(|| view! {
+                                <Pager current=list.page pages go=Callback::new(move |n: i64| page.set(n))/>
+                            })}
+                        }.into_any()
+                    }
                     Err(error) => view! { <ErrorNotice error/> }.into_any(),
                 }
             })}

@@ -1,6 +1,6 @@
 use sqlx::Row;
 
-use super::{Municipality, PendingRequest};
+use super::{Municipality, PendingPage, PendingRequest, PER_PAGE};
 use crate::clock::now_millis;
 use crate::db::{is_unique_violation, Db};
 use crate::domain::person_name::PersonName;
@@ -26,7 +26,17 @@ pub async fn municipalities(db: &Db) -> Result<Vec<Municipality>, AppError> {
         .map_err(Into::into)
 }
 
-pub async fn submit(db: &Db, municipality_id: i64, form: RegistrationForm) -> Result<(), AppError> {
+/// Requests one address may send in an hour: enough for a few kindergartens of one
+/// office, not for filling the specialists' queue.
+const PER_ADDRESS_PER_HOUR: i64 = 5;
+const HOUR_MS: i64 = 60 * 60 * 1000;
+
+pub async fn submit(
+    db: &Db,
+    municipality_id: i64,
+    form: RegistrationForm,
+    address: &str,
+) -> Result<(), AppError> {
     let request = RegistrationRequest::parse(form).map_err(|errors| AppError {
         details: errors
             .iter()
@@ -67,10 +77,51 @@ pub async fn submit(db: &Db, municipality_id: i64, form: RegistrationForm) -> Re
             "An organisation with this INN is already registered.",
         ));
     }
+    let now = now_millis();
+    let kpp = request.kpp().map(|k| k.as_str().to_owned());
+    let mut tx = db.begin_write().await?;
+    if db.backend() == crate::db::Backend::Postgres {
+        // One submission at a time, as SQLite's write lock does on its own.
+        sqlx::query(
+            "SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext('registration'))) l",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+    }
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM registration_requests WHERE submitted_from = $1 AND created_at > $2",
+    )
+    .bind(address)
+    .bind(now - HOUR_MS)
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent >= PER_ADDRESS_PER_HOUR {
+        return Err(AppError::new(
+            ErrorKind::TooManyRequests,
+            "С этого адреса за последний час отправлено слишком много заявок. Попробуйте позже или обратитесь в муниципалитет.",
+            "Too many requests were sent from this address in the last hour. Try later or contact the municipality.",
+        ));
+    }
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM registration_requests WHERE status = 'pending' AND inn = $1 \
+         AND COALESCE(kpp, '') = $2",
+    )
+    .bind(request.inn().as_str())
+    .bind(kpp.clone().unwrap_or_default())
+    .fetch_one(&mut *tx)
+    .await?;
+    if waiting > 0 {
+        return Err(AppError::conflict(
+            "inn",
+            "Заявка на эту организацию (с этими ИНН и КПП) уже подана и ждёт решения специалиста муниципалитета.",
+            "A request for this organisation (this INN and KPP) is already waiting for the municipal specialist's decision.",
+        ));
+    }
     let name = request.name();
     sqlx::query(
         "INSERT INTO registration_requests (municipality_id, surname, given_name, patronymic, email, position, \
-         organisation_name, short_name, inn, kpp, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         organisation_name, short_name, inn, kpp, created_at, submitted_from) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(municipality_id)
     .bind(name.surname())
@@ -81,10 +132,12 @@ pub async fn submit(db: &Db, municipality_id: i64, form: RegistrationForm) -> Re
     .bind(request.organisation_name())
     .bind(request.short_name())
     .bind(request.inn().as_str())
-    .bind(request.kpp().map(|k| k.as_str().to_owned()))
-    .bind(now_millis())
-    .execute(db.pool())
+    .bind(kpp)
+    .bind(now)
+    .bind(address)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     tracing::info!(
         municipality_id,
         inn = request.inn().as_str(),
@@ -117,19 +170,35 @@ const REQUEST_COLUMNS: &str =
     "id, surname, given_name, patronymic, email, position, organisation_name, \
      short_name, inn, kpp, municipality_id";
 
-pub async fn pending(db: &Db, actor: &Actor) -> Result<Vec<PendingRequest>, AppError> {
+pub async fn pending(db: &Db, actor: &Actor, page: i64) -> Result<PendingPage, AppError> {
     let municipality_id = municipality_of(actor)?;
-    sqlx::query(&format!(
+    let total: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM registration_requests WHERE municipality_id = $1 AND status = 'pending'",
+    )
+    .bind(municipality_id)
+    .fetch_one(db.pool())
+    .await?;
+    let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let rows = sqlx::query(&format!(
         "SELECT {REQUEST_COLUMNS} FROM registration_requests \
-         WHERE municipality_id = $1 AND status = 'pending' ORDER BY created_at, id"
+         WHERE municipality_id = $1 AND status = 'pending' ORDER BY created_at, id \
+         LIMIT $2 OFFSET $3"
     ))
     .bind(municipality_id)
+    .bind(PER_PAGE)
+    .bind((page - 1) * PER_PAGE)
     .fetch_all(db.pool())
     .await?
     .iter()
     .map(pending_request)
-    .collect::<Result<_, sqlx::Error>>()
-    .map_err(Into::into)
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(PendingPage {
+        rows,
+        total,
+        page,
+        per_page: PER_PAGE,
+    })
 }
 
 pub async fn decide(

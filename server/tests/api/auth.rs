@@ -1,7 +1,7 @@
 use serde_json::Value;
 use server::demo::{ADMIN, MULTI, PARENT, TEACHER};
 
-use crate::helpers::{new_client, spawn_on, TestApp, User};
+use crate::helpers::{client_from, new_client, spawn_on, TestApp, User};
 
 crate::on_both_backends!(
     true,
@@ -19,17 +19,6 @@ crate::on_both_backends!(
     an_unused_staff_session_ends_sooner_than_a_parents,
     over_https_the_session_cookie_is_host_only_and_hsts_is_sent,
 );
-
-/// A browser on another loopback address: to the server, another device.
-fn client_from(address: &str) -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .local_address(address.parse::<std::net::IpAddr>().unwrap())
-        .timeout(std::time::Duration::from_secs(60))
-        .build()
-        .unwrap()
-}
 
 async fn wrong_password_is_refused_without_a_session(app: TestApp) {
     let client = new_client();

@@ -129,6 +129,28 @@ pub fn new_client() -> reqwest::Client {
         .unwrap()
 }
 
+/// A valid 10-digit INN (its check digit computed) from nine digits.
+pub fn inn_from(nine: u64) -> String {
+    let digits: Vec<u64> = format!("{nine:09}")
+        .bytes()
+        .map(|b| u64::from(b - b'0'))
+        .collect();
+    let weights = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+    let check = digits.iter().zip(weights).map(|(d, w)| d * w).sum::<u64>() % 11 % 10;
+    format!("{nine:09}{check}")
+}
+
+/// A browser on another loopback address: to the server, another device.
+pub fn client_from(address: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .timeout(std::time::Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
 impl TestApp {
     /// Signs `client` in with a login and password and returns the server's answer.
     pub async fn login_with(

@@ -12,7 +12,7 @@ use app::domain::timesheet::Mark;
 use serde_json::{json, Value};
 use server::demo::{DemoAccount, ADMIN, ADMIN2, MUNICIPAL, PARENT, TEACHER, TEACHER2};
 
-use crate::helpers::{new_client, TestApp, User};
+use crate::helpers::{client_from, inn_from, TestApp, User};
 
 crate::on_both_backends!(true, permission_matrix);
 
@@ -67,6 +67,9 @@ type Cell = (&'static str, Vec<(&'static str, String)>, [u16; 7]);
 enum Body {
     Form(Vec<(&'static str, String)>),
     Json(Value),
+    /// A registration form, sent each time with a fresh INN: one organisation may have
+    /// only one request waiting.
+    FreshRegistration(Vec<(&'static str, String)>),
     /// A CSV file in the multipart field `file` (`import_children`).
     Csv(String),
     /// One present mark for the child on the day, as a fresh op from a tablet
@@ -490,14 +493,18 @@ async fn permission_matrix(app: TestApp) {
         "logout is the last row"
     );
 
+    // Each actor on a device of its own (the public registration form counts requests
+    // per address).
     let mut users = Vec::new();
-    for (name, account) in &actors {
-        let user = match account {
-            Some(a) => app.signed_in(a.login, a.password).await,
-            None => User {
-                client: new_client(),
-                address: app.address.clone(),
-            },
+    for (i, (name, account)) in actors.iter().enumerate() {
+        let client = client_from(&format!("127.0.0.{}", 20 + i));
+        if let Some(a) = account {
+            let res = app.login_with(&client, a.login, a.password).await;
+            assert_eq!(res.status().as_u16(), 200, "login of {}", a.login);
+        }
+        let user = User {
+            client,
+            address: app.address.clone(),
         };
         users.push((*name, user));
     }
@@ -1198,7 +1205,7 @@ async fn daily_rows(app: &TestApp, ids: &Ids) -> Vec<Row> {
         ("municipalities", Body::Form(vec![]), everyone),
         (
             "submit_registration",
-            Body::Form(registration("7715962810", "771501001")),
+            Body::FreshRegistration(registration("7715962810", "771501001")),
             everyone,
         ),
         // Last: it ends each actor's session.
@@ -1217,6 +1224,23 @@ async fn send(user: &User, function: &str, body: &Body) -> (u16, String) {
             user.call(function, &form).await
         }
         Body::Json(value) => user.client.post(&url).json(value).send().await.unwrap(),
+        Body::FreshRegistration(args) => {
+            let inn = inn_from(772_000_000 + OP_SEQ.fetch_add(1, Ordering::Relaxed));
+            let form: Vec<(&str, &str)> = args
+                .iter()
+                .map(|(k, v)| {
+                    (
+                        *k,
+                        if *k == "inn" {
+                            inn.as_str()
+                        } else {
+                            v.as_str()
+                        },
+                    )
+                })
+                .collect();
+            user.call(function, &form).await
+        }
         Body::Csv(csv) => {
             let part = reqwest::multipart::Part::bytes(csv.as_bytes().to_vec())
                 .file_name("children.csv")
@@ -1269,6 +1293,7 @@ async fn send(user: &User, function: &str, body: &Body) -> (u16, String) {
 fn describe(body: &Body) -> String {
     match body {
         Body::Form(args) => format!("{args:?}"),
+        Body::FreshRegistration(args) => format!("{args:?} with a fresh INN"),
         Body::Json(value) => value.to_string(),
         Body::Csv(_) => "a CSV file".to_owned(),
         Body::Sync { child_id, day } => format!("an op: child {child_id} present on {day}"),
@@ -1375,7 +1400,7 @@ async fn daily_effects(app: &TestApp, ids: &Ids) {
         1
     );
     assert_eq!(
-        app.count("SELECT COUNT(*) FROM registration_requests WHERE inn = '7715962810'")
+        app.count("SELECT COUNT(*) FROM registration_requests WHERE inn LIKE '772%' AND kpp = '771501001'")
             .await,
         7,
         "everyone may apply"
