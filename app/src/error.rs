@@ -134,6 +134,25 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         let detail = value.to_string();
+        // Arguments the server could not read are the client's fault: 400, not 500. On
+        // the server a `Deserialization` error is one too (a JSON body that does not
+        // parse); in the browser it is a response it could not read.
+        let unreadable_arguments = matches!(
+            value,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_)
+        ) || (cfg!(feature = "ssr")
+            && matches!(value, ServerFnErrorErr::Deserialization(_)));
+        if unreadable_arguments {
+            #[cfg(feature = "ssr")]
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                options.set_status(http::StatusCode::BAD_REQUEST);
+            }
+            return Self::new(
+                ErrorKind::Invalid,
+                format!("Запрос не понят: {detail}. Обновите страницу."),
+                format!("The request was not understood: {detail}. Reload the page."),
+            );
+        }
         Self::new(
             ErrorKind::Transport,
             format!("Нет связи с сервером или ответ не понят ({detail})."),

@@ -3,7 +3,7 @@
 //! op judged and written in its own transaction with its audit row (`sync::repo::
 //! sync_marks`, SQLite file in WAL mode).
 
-use app::domain::sync::{DeviceId, MarkOp, OpId, OpResult, MAX_BATCH};
+use app::domain::sync::{DeviceId, MarkOp, OpId, OpResult, WireOp, MAX_BATCH};
 use app::domain::timesheet::Mark;
 use app::sync::repo;
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -53,14 +53,14 @@ fn sync_queue(c: &mut Criterion) {
                 let recorded_at = base + (round * 10_000 + i as u64) as i64;
                 let mut random = [0u8; 10];
                 random[2..].copy_from_slice(&(round << 16 | i as u64).to_be_bytes());
-                MarkOp {
+                WireOp::Read(MarkOp {
                     op_id: OpId::new_v7(recorded_at as u64, random),
                     child_id,
                     day,
                     mark: mark.clone(),
                     device: device.clone(),
                     recorded_at,
-                }
+                })
             })
             .collect::<Vec<_>>()
     };

@@ -535,11 +535,63 @@ impl OpResult {
     }
 }
 
-/// The server's answer for one op of a batch.
+/// The server's answer for one op of a batch. The id is as the op carried it (a damaged
+/// op's id may be no valid [`OpId`]; the client finds its op by that string).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpOutcome {
-    pub op_id: OpId,
+    pub op_id: String,
     pub result: OpResult,
+}
+
+/// One op of a batch as it came over the wire. Each is read on its own, so a damaged op
+/// is refused alone ([`Refusal::Invalid`]) and the rest of its batch is still taken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WireOp {
+    Read(MarkOp),
+    /// Not a valid op: its `op_id` as sent (empty if it had none) and what is wrong.
+    Damaged {
+        op_id: String,
+        detail: String,
+    },
+}
+
+impl WireOp {
+    /// The longest id and explanation echoed back.
+    const ECHO_CHARS: usize = 200;
+
+    pub fn from_json(value: serde_json::Value) -> Self {
+        let op_id = value
+            .get("op_id")
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .chars()
+            .take(Self::ECHO_CHARS)
+            .collect();
+        match serde_json::from_value::<MarkOp>(value) {
+            Ok(op) => Self::Read(op),
+            Err(err) => Self::Damaged {
+                op_id,
+                detail: err.to_string().chars().take(Self::ECHO_CHARS).collect(),
+            },
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for WireOp {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        serde_json::Value::deserialize(deserializer).map(Self::from_json)
+    }
+}
+
+impl Serialize for WireOp {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Read(op) => op.serialize(serializer),
+            Self::Damaged { op_id, .. } => {
+                serde_json::json!({ "op_id": op_id }).serialize(serializer)
+            }
+        }
+    }
 }
 
 /// The body of `POST /api/sync_marks`.
@@ -592,7 +644,7 @@ impl Bilingual for BatchError {
 ///
 /// An empty batch is fine (a client checking in), and so is an op id repeated within the
 /// batch: the second copy simply comes back [`OpResult::Duplicate`].
-pub fn check_batch(ops: &[MarkOp]) -> Result<(), BatchError> {
+pub fn check_batch<T>(ops: &[T]) -> Result<(), BatchError> {
     if ops.len() > MAX_BATCH {
         return Err(BatchError::TooLarge {
             len: ops.len(),
@@ -919,7 +971,7 @@ mod tests {
     #[test]
     fn batch_size_is_limited() {
         let one = op(1, "tab", 1_000, Mark::Present);
-        assert_eq!(check_batch(&[]), Ok(()));
+        assert_eq!(check_batch::<MarkOp>(&[]), Ok(()));
         assert_eq!(check_batch(&vec![one.clone(); MAX_BATCH]), Ok(()));
         assert_eq!(
             check_batch(&vec![one; MAX_BATCH + 1]),
@@ -969,6 +1021,36 @@ mod tests {
     }
 
     #[test]
+    fn each_op_of_a_batch_is_read_on_its_own() {
+        let good = r#"{"op_id": "017f22e2-79b0-7cc3-98c4-dc0c0c07398f", "child_id": 42,
+            "day": "2025-03-03", "mark": "Present", "device": "tab-3f9c2a",
+            "recorded_at": 1741000000000}"#;
+        let batch = format!(
+            r#"[{good}, {{"op_id": "nope", "child_id": 42}}, 7, {}]"#,
+            good.replace("2025-03-03", "2025-02-30")
+        );
+        let ops: Vec<WireOp> = serde_json::from_str(&batch).unwrap();
+        assert!(matches!(&ops[0], WireOp::Read(op) if op.child_id == 42));
+        assert!(matches!(&ops[1], WireOp::Damaged { op_id, .. } if op_id == "nope"));
+        assert!(matches!(&ops[2], WireOp::Damaged { op_id, .. } if op_id.is_empty()));
+        match &ops[3] {
+            WireOp::Damaged { op_id, detail } => {
+                assert_eq!(op_id, "017f22e2-79b0-7cc3-98c4-dc0c0c07398f");
+                assert!(detail.contains("input is out of range"), "{detail}");
+            }
+            other => panic!("a 30 February was read: {other:?}"),
+        }
+        // A readable op goes out exactly as a MarkOp would.
+        let WireOp::Read(op) = &ops[0] else {
+            unreachable!()
+        };
+        assert_eq!(
+            serde_json::to_value(&ops[0]).unwrap(),
+            serde_json::to_value(op).unwrap()
+        );
+    }
+
+    #[test]
     fn wire_format_matches_the_protocol_document() {
         let op_json = r#"{
             "op_id": "017f22e2-79b0-7cc3-98c4-dc0c0c07398f",
@@ -988,21 +1070,21 @@ mod tests {
         let response = SyncResponse {
             outcomes: vec![
                 OpOutcome {
-                    op_id: op.op_id.clone(),
+                    op_id: op.op_id.to_string(),
                     result: OpResult::Applied,
                 },
                 OpOutcome {
-                    op_id: op.op_id.clone(),
+                    op_id: op.op_id.to_string(),
                     result: OpResult::Superseded {
                         by: Stamp::online(1_741_000_100_000),
                     },
                 },
                 OpOutcome {
-                    op_id: op.op_id.clone(),
+                    op_id: op.op_id.to_string(),
                     result: OpResult::Refused(Refusal::UnknownReason { code: "Щ".into() }),
                 },
                 OpOutcome {
-                    op_id: op.op_id.clone(),
+                    op_id: op.op_id.to_string(),
                     result: OpResult::Refused(Refusal::MonthClosed),
                 },
             ],

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
-use crate::domain::sync::{DeviceId, MarkOp, SyncResponse};
+use crate::domain::sync::{DeviceId, SyncResponse, WireOp};
 use crate::error::AppError;
 
 /// What a tablet keeps to mark offline: only what offline.js reads, so a shared tablet's
@@ -46,7 +46,7 @@ pub struct OfflineGroup {
 /// Takes a batch of a tablet's queued marks; see docs/sync-protocol.md. One outcome per
 /// op, in order; an error (no outcomes) leaves the whole batch queued on the tablet.
 #[server(prefix = "/api", endpoint = "sync_marks", input = Json)]
-pub async fn sync_marks(device: DeviceId, ops: Vec<MarkOp>) -> Result<SyncResponse, AppError> {
+pub async fn sync_marks(device: DeviceId, ops: Vec<WireOp>) -> Result<SyncResponse, AppError> {
     crate::state::with_actor(|db, actor| async move {
         let delivery = crate::state::AppState::current()?.delivery;
         repo::sync_marks(&db, &actor, &device, &ops, &delivery).await

@@ -11,7 +11,7 @@ use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::enrolment::History;
 use crate::domain::marking::{check_mark, MarkContext, MarkRefusal};
 use crate::domain::sync::{
-    check_batch, DeviceId, MarkOp, OpOutcome, OpResult, Refusal, SyncResponse,
+    check_batch, DeviceId, MarkOp, OpOutcome, OpResult, Refusal, SyncResponse, WireOp,
 };
 use crate::domain::timesheet::AbsenceReason;
 use crate::domain::{Actor, Permission, Role};
@@ -35,22 +35,40 @@ pub async fn sync_marks(
     db: &Db,
     actor: &Actor,
     device: &DeviceId,
-    ops: &[MarkOp],
+    ops: &[WireOp],
     delivery: &Delivery,
 ) -> Result<SyncResponse, AppError> {
     check_batch(ops).map_err(|e| AppError::invalid("ops", &e))?;
     require_marking_role(actor)?;
-    let rules = BatchRules::load(db, actor, ops).await?;
+    let readable: Vec<MarkOp> = ops
+        .iter()
+        .filter_map(|op| match op {
+            WireOp::Read(op) => Some(op.clone()),
+            WireOp::Damaged { .. } => None,
+        })
+        .collect();
+    let rules = BatchRules::load(db, actor, &readable).await?;
     let today = today();
     let mut outcomes = Vec::with_capacity(ops.len());
     let mut tally = Tally::default();
     for op in ops {
-        let result = sync_op(db, actor, device, op, &rules, today, delivery).await?;
+        let (op_id, result) = match op {
+            WireOp::Read(op) => (
+                op.op_id.as_str().to_owned(),
+                sync_op(db, actor, device, op, &rules, today, delivery).await?,
+            ),
+            WireOp::Damaged { op_id, detail } => {
+                tracing::warn!(%device, %op_id, %detail, "damaged op refused");
+                (
+                    op_id.clone(),
+                    OpResult::Refused(Refusal::Invalid {
+                        detail: detail.clone(),
+                    }),
+                )
+            }
+        };
         tally.count(&result);
-        outcomes.push(OpOutcome {
-            op_id: op.op_id.clone(),
-            result,
-        });
+        outcomes.push(OpOutcome { op_id, result });
     }
     tracing::info!(
         device = %device,

@@ -27,6 +27,7 @@ crate::on_both_backends!(
     a_clock_ahead_of_the_server_is_clamped,
     an_unexplained_absence_asks_the_parents,
     the_offline_bundle_holds_the_groups_the_user_may_mark,
+    a_damaged_op_is_refused_alone_and_the_rest_is_taken,
 );
 
 fn now_ms() -> i64 {
@@ -76,8 +77,8 @@ async fn sync(user: &User, device: &str, ops: &[MarkOp]) -> Vec<OpResult> {
     let body = res.text().await.unwrap();
     assert_eq!(status, 200, "sync_marks answered {status}: {body}");
     let response: SyncResponse = serde_json::from_str(&body).unwrap();
-    let ids: Vec<&OpId> = response.outcomes.iter().map(|o| &o.op_id).collect();
-    let sent: Vec<&OpId> = ops.iter().map(|o| &o.op_id).collect();
+    let ids: Vec<&str> = response.outcomes.iter().map(|o| o.op_id.as_str()).collect();
+    let sent: Vec<&str> = ops.iter().map(|o| o.op_id.as_str()).collect();
     assert_eq!(ids, sent, "outcomes in the order of the ops");
     response.outcomes.into_iter().map(|o| o.result).collect()
 }
@@ -1057,5 +1058,77 @@ mod killed {
         );
         drop(tabel);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+async fn a_damaged_op_is_refused_alone_and_the_rest_is_taken(app: TestApp) {
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let ivanova = child_id(&app, "Иванова").await;
+    let t = now_ms() - 3_600_000;
+    let good = op("tab-1", ivanova, "2026-11-02", Mark::Present, t);
+    let later = op("tab-1", ivanova, "2026-11-03", Mark::Present, t + 1);
+    let mut no_day = serde_json::to_value(&later).unwrap();
+    no_day["op_id"] = json!(OpId::new_v7(t as u64 + 2, [9; 10]).as_str());
+    no_day["day"] = json!("2026-02-31");
+    let bad_id = json!({ "op_id": "not-a-uuid", "child_id": ivanova, "day": "2026-11-05",
+        "mark": "Present", "device": "tab-1", "recorded_at": t });
+    let batch = json!({
+        "device": "tab-1",
+        "ops": [serde_json::to_value(&good).unwrap(), bad_id, no_day, 42, serde_json::to_value(&later).unwrap()],
+    });
+    let res = teacher
+        .client
+        .post(format!("{}/api/sync_marks", app.address))
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status().as_u16();
+    let body = res.text().await.unwrap();
+    assert_eq!(status, 200, "{body}");
+    let response: SyncResponse = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = response.outcomes.iter().map(|o| o.op_id.as_str()).collect();
+    assert_eq!(ids.len(), 5, "one outcome per op, in order");
+    assert_eq!(ids[0], good.op_id.as_str());
+    assert_eq!(ids[1], "not-a-uuid", "a damaged id is echoed as sent");
+    assert_eq!(ids[3], "", "an op with no id at all");
+    assert_eq!(ids[4], later.op_id.as_str());
+    let results: Vec<&OpResult> = response.outcomes.iter().map(|o| &o.result).collect();
+    assert_eq!(*results[0], OpResult::Applied);
+    assert_eq!(*results[4], OpResult::Applied);
+    for damaged in &results[1..4] {
+        assert!(
+            matches!(damaged, OpResult::Refused(Refusal::Invalid { .. })),
+            "{damaged:?}"
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM marks WHERE day IN ('2026-11-02', '2026-11-03')")
+            .await,
+        2,
+        "the good ops were applied"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM applied_ops").await,
+        2,
+        "nothing was recorded for the damaged ones"
+    );
+
+    // A body that is no batch at all is the client's fault: 400, never 500.
+    for garbage in [
+        json!({ "device": "tab-1" }),
+        json!({ "device": "", "ops": [] }),
+        json!("x"),
+    ] {
+        let res = teacher
+            .client
+            .post(format!("{}/api/sync_marks", app.address))
+            .json(&garbage)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status().as_u16(), 400, "{garbage}");
+        let err: Value = res.json().await.unwrap();
+        assert_eq!(err["kind"], "invalid", "{garbage}");
     }
 }

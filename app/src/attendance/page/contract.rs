@@ -199,7 +199,7 @@ fn the_statuses_offline_js_knows_are_the_op_results() {
 fn the_answer_is_read_by_the_names_it_is_sent_with() {
     let results = every_result();
     let outcome = OpOutcome {
-        op_id: op().op_id,
+        op_id: op().op_id.to_string(),
         result: OpResult::Applied,
     };
     let answer = SyncResponse {
@@ -244,7 +244,7 @@ fn a_refusal_reaches_the_page_whole() {
 fn the_request_and_the_ops_have_the_servers_names() {
     let request = keys(&SyncMarks {
         device: op().device,
-        ops: vec![op()],
+        ops: vec![crate::domain::sync::WireOp::Read(op())],
     });
     let drain = function("drain");
     for key in &request {
