@@ -209,6 +209,7 @@ fn oidc_from_env(public_url: &str) -> Result<Option<crate::sso::OidcSettings>, C
         client_id,
         client_secret: non_empty_env("TABEL_OIDC_CLIENT_SECRET"),
         public_url: public_url.to_owned(),
+        trust_unverified_email: env_flag("TABEL_OIDC_TRUST_UNVERIFIED_EMAIL"),
     }))
 }
 

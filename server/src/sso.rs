@@ -35,14 +35,27 @@ pub struct OidcSettings {
     pub client_secret: Option<String>,
     /// The address people reach Tabel at; the callback is `{public_url}/auth/sso/callback`.
     pub public_url: String,
+    /// Take an email the provider does not say it verified (for providers that never
+    /// send `email_verified`). An email it says is *not* verified is never taken.
+    pub trust_unverified_email: bool,
 }
 
 pub struct Sso {
     settings: OidcSettings,
     http: openidconnect::reqwest::Client,
-    // Discovered on first use (the provider may start after Tabel) and kept.
+    // Discovered on first use (the provider may start after Tabel) and kept; a token
+    // signed with a key not in it fetches it again (when it was last fetched again).
     metadata: RwLock<Option<CoreProviderMetadata>>,
+    refetched_at: tokio::sync::Mutex<Option<std::time::Instant>>,
 }
+
+/// A token naming an unknown key fetches the provider's keys again, but not more often
+/// than this (a stream of forged tokens must not turn Tabel into a load on the provider).
+const MIN_REFETCH: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The short-lived cookie that binds a started sign-in to the browser that started it:
+/// a callback URL made for someone else's attempt signs nobody in.
+const ATTEMPT_COOKIE: &str = "tabel_sso";
 
 #[derive(Clone)]
 struct SsoState {
@@ -70,6 +83,7 @@ pub fn routes(db: Db, settings: OidcSettings) -> Router {
         settings,
         http,
         metadata: RwLock::new(None),
+        refetched_at: tokio::sync::Mutex::new(None),
     });
     Router::new()
         .route("/auth/sso/start", get(start))
@@ -82,13 +96,53 @@ impl Sso {
         if let Some(m) = self.metadata.read().await.as_ref() {
             return Ok(m.clone());
         }
-        let issuer = IssuerUrl::new(self.settings.issuer.clone())
-            .map_err(|e| SsoError::Provider(e.to_string()))?;
-        let discovered = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| SsoError::Provider(format!("discovery failed: {e}")))?;
+        let discovered = self.discover().await?;
         *self.metadata.write().await = Some(discovered.clone());
         Ok(discovered)
+    }
+
+    /// The provider's metadata and keys fetched anew, unless they were fetched anew less
+    /// than [`MIN_REFETCH`] ago (then `None`).
+    async fn refetched_metadata(&self) -> Result<Option<CoreProviderMetadata>, SsoError> {
+        let mut refetched_at = self.refetched_at.lock().await;
+        if refetched_at.is_some_and(|at| at.elapsed() < MIN_REFETCH) {
+            return Ok(None);
+        }
+        *refetched_at = Some(std::time::Instant::now());
+        let discovered = self.discover().await?;
+        *self.metadata.write().await = Some(discovered.clone());
+        tracing::info!("SSO provider keys fetched again");
+        Ok(Some(discovered))
+    }
+
+    async fn discover(&self) -> Result<CoreProviderMetadata, SsoError> {
+        let issuer = IssuerUrl::new(self.settings.issuer.clone())
+            .map_err(|e| SsoError::Provider(e.to_string()))?;
+        CoreProviderMetadata::discover_async(issuer, &self.http)
+            .await
+            .map_err(|e| SsoError::Provider(format!("discovery failed: {e}")))
+    }
+
+    fn client(
+        &self,
+        metadata: CoreProviderMetadata,
+    ) -> Result<
+        CoreClient<
+            openidconnect::EndpointSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointNotSet,
+            openidconnect::EndpointMaybeSet,
+            openidconnect::EndpointMaybeSet,
+        >,
+        SsoError,
+    > {
+        Ok(CoreClient::from_provider_metadata(
+            metadata,
+            ClientId::new(self.settings.client_id.clone()),
+            self.settings.client_secret.clone().map(ClientSecret::new),
+        )
+        .set_redirect_uri(self.redirect_url()?))
     }
 
     fn redirect_url(&self) -> Result<RedirectUrl, SsoError> {
@@ -114,9 +168,26 @@ fn error_page(reason: &str, fields: &[NamePart]) -> Response {
     Redirect::to(&format!("/login/sso-error?reason={reason}&fields={fields}")).into_response()
 }
 
-async fn start(State(state): State<SsoState>) -> Response {
+async fn start(
+    State(state): State<SsoState>,
+    axum::Extension(sessions): axum::Extension<session::SessionPolicy>,
+) -> Response {
     match begin_attempt(&state).await {
-        Ok(url) => Redirect::to(&url).into_response(),
+        Ok((url, csrf)) => {
+            let mut res = Redirect::to(&url).into_response();
+            let secure = if sessions.secure { "; Secure" } else { "" };
+            let cookie = format!(
+                "{ATTEMPT_COOKIE}={csrf}; Path=/auth/sso; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                ATTEMPT_TTL_MS / 1000
+            );
+            match HeaderValue::from_str(&cookie) {
+                Ok(cookie) => {
+                    res.headers_mut().append(header::SET_COOKIE, cookie);
+                    res
+                }
+                Err(_) => error_page("provider_unavailable", &[]),
+            }
+        }
         Err(err) => {
             tracing::error!(error = %err, "SSO start failed");
             error_page("provider_unavailable", &[])
@@ -124,15 +195,10 @@ async fn start(State(state): State<SsoState>) -> Response {
     }
 }
 
-async fn begin_attempt(state: &SsoState) -> Result<String, SsoError> {
+/// The provider's sign-in address, and the attempt's state for the browser's cookie.
+async fn begin_attempt(state: &SsoState) -> Result<(String, String), SsoError> {
     let sso = &state.sso;
-    let metadata = sso.metadata().await?;
-    let client = CoreClient::from_provider_metadata(
-        metadata,
-        ClientId::new(sso.settings.client_id.clone()),
-        sso.settings.client_secret.clone().map(ClientSecret::new),
-    )
-    .set_redirect_uri(sso.redirect_url()?);
+    let client = sso.client(sso.metadata().await?)?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf, nonce) = client
         .authorize_url(
@@ -156,7 +222,7 @@ async fn begin_attempt(state: &SsoState) -> Result<String, SsoError> {
         .bind(now)
         .execute(state.db.pool())
         .await?;
-    Ok(url.to_string())
+    Ok((url.to_string(), csrf.secret().clone()))
 }
 
 #[derive(Debug, Deserialize)]
@@ -185,8 +251,21 @@ async fn callback(
     let (Some(code), Some(csrf)) = (params.code, params.state) else {
         return error_page("bad_callback", &[]);
     };
+    // Only the browser that started this sign-in may finish it.
+    let started_here = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .any(|(name, value)| name == ATTEMPT_COOKIE && value == csrf);
+    if !started_here {
+        tracing::warn!("SSO callback from a browser that did not start the sign-in");
+        return error_page("not_started_here", &[]);
+    }
     let identity = match verify_callback(&state, code, csrf).await {
-        Ok(Some(identity)) => identity,
+        Ok(Some(Ok(identity))) => identity,
+        Ok(Some(Err(reason))) => return error_page(reason, &[]),
         Ok(None) => return error_page("expired", &[]),
         Err(err) => {
             tracing::error!(error = %err, "SSO callback failed");
@@ -229,12 +308,13 @@ async fn callback(
 }
 
 /// Exchanges the code and verifies the ID token. `None` when the state is unknown or
-/// expired (a replayed or forged callback).
+/// expired (a replayed or forged callback); a refusal's reason when the token is valid
+/// but cannot be taken.
 async fn verify_callback(
     state: &SsoState,
     code: String,
     csrf: String,
-) -> Result<Option<Identity>, SsoError> {
+) -> Result<Option<Result<Identity, &'static str>>, SsoError> {
     let attempt = sqlx::query("DELETE FROM sso_attempts WHERE state = $1 AND created_at > $2 RETURNING pkce_verifier, nonce")
         .bind(&csrf)
         .bind(now_millis() - ATTEMPT_TTL_MS)
@@ -247,12 +327,7 @@ async fn verify_callback(
     let nonce = Nonce::new(attempt.try_get("nonce")?);
 
     let sso = &state.sso;
-    let client = CoreClient::from_provider_metadata(
-        sso.metadata().await?,
-        ClientId::new(sso.settings.client_id.clone()),
-        sso.settings.client_secret.clone().map(ClientSecret::new),
-    )
-    .set_redirect_uri(sso.redirect_url()?);
+    let client = sso.client(sso.metadata().await?)?;
     let token = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| SsoError::Provider(e.to_string()))?
@@ -263,9 +338,36 @@ async fn verify_callback(
     let id_token = token
         .id_token()
         .ok_or_else(|| SsoError::Provider("no ID token in the response".into()))?;
-    let claims = id_token
-        .claims(&client.id_token_verifier(), &nonce)
-        .map_err(|e| SsoError::Provider(format!("ID token rejected: {e}")))?;
+    let rejected = |e: openidconnect::ClaimsVerificationError| {
+        SsoError::Provider(format!("ID token rejected: {e}"))
+    };
+    let claims = match id_token.claims(&client.id_token_verifier(), &nonce) {
+        Ok(claims) => claims.clone(),
+        // Signed with a key Tabel has not seen: the provider has rotated its keys.
+        Err(openidconnect::ClaimsVerificationError::SignatureVerification(
+            openidconnect::SignatureVerificationError::NoMatchingKey,
+        )) => {
+            let Some(fresh) = sso.refetched_metadata().await? else {
+                return Err(SsoError::Provider(
+                    "ID token signed with an unknown key; keys fetched too recently to fetch again"
+                        .into(),
+                ));
+            };
+            id_token
+                .claims(&sso.client(fresh)?.id_token_verifier(), &nonce)
+                .map_err(rejected)?
+                .clone()
+        }
+        Err(e) => return Err(rejected(e)),
+    };
+    match claims.email_verified() {
+        Some(true) => {}
+        None if sso.settings.trust_unverified_email => {}
+        verified => {
+            tracing::warn!(?verified, "SSO email not verified by the provider");
+            return Ok(Some(Err("email_unverified")));
+        }
+    }
     let email = claims
         .email()
         .map(|e| e.as_str().trim().to_lowercase())
@@ -284,10 +386,10 @@ async fn verify_callback(
         .and_then(|c| c.get(None))
         .map(|v| v.as_str().to_owned())
         .unwrap_or_default();
-    Ok(Some(Identity {
+    Ok(Some(Ok(Identity {
         email,
         name: PersonName::parse(&surname, &given, &patronymic).ok(),
-    }))
+    })))
 }
 
 type Refusal = (&'static str, Vec<NamePart>);
@@ -297,16 +399,19 @@ async fn sign_in(
     identity: &Identity,
     user_agent: &str,
 ) -> Result<Result<session::Begun, Refusal>, SsoError> {
-    let row = sqlx::query(
+    let rows = sqlx::query(
         "SELECT p.id, p.surname, p.given_name, p.patronymic, a.must_change_password \
          FROM people p JOIN accounts a ON a.person_id = p.id \
          WHERE LOWER(p.email) = $1 AND a.archived = 0",
     )
     .bind(&identity.email)
-    .fetch_optional(db.pool())
+    .fetch_all(db.pool())
     .await?;
-    let Some(row) = row else {
-        return Ok(Err(("unknown_email", vec![])));
+    let row = match rows.as_slice() {
+        [] => return Ok(Err(("unknown_email", vec![]))),
+        [row] => row,
+        // Which of them signs in is not for Tabel to guess.
+        _ => return Ok(Err(("ambiguous_email", vec![]))),
     };
     let stored = PersonName::parse(
         &row.try_get::<String, _>("surname")?,
@@ -338,4 +443,69 @@ async fn sign_in(
 
 fn hex_random() -> String {
     CsrfToken::new_random().secret().clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn database() -> Db {
+        let dir =
+            std::env::temp_dir().join(format!("tabel_sso_{}_{}", std::process::id(), now_millis()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = Db::connect(
+            &format!("sqlite://{}?mode=rwc", dir.join("t.db").display()),
+            2,
+        )
+        .await
+        .unwrap();
+        db.migrate().await.unwrap();
+        db
+    }
+
+    async fn person(db: &Db, login: &str, email: &str) {
+        sqlx::query(
+            "INSERT INTO people (surname, given_name, patronymic, email, created_at) \
+             VALUES ('Иванова', 'Анна', '', $1, 0)",
+        )
+        .bind(email)
+        .execute(db.pool())
+        .await
+        .unwrap();
+        sqlx::query(
+            "INSERT INTO accounts (person_id, login, password_hash, must_change_password, created_at) \
+             SELECT MAX(id), $1, 'x', 0, 0 FROM people",
+        )
+        .bind(login)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn an_email_two_people_share_signs_nobody_in() {
+        let db = database().await;
+        person(&db, "anna1", "anna@example.ru").await;
+        let identity = Identity {
+            email: "anna@example.ru".into(),
+            name: PersonName::parse("Иванова", "Анна", "").ok(),
+        };
+        // One person with the email: signed in.
+        assert!(sign_in(&db, &identity, "ua").await.unwrap().is_ok());
+        // Two: refused, and no session is started for either.
+        person(&db, "anna2", "Anna@Example.ru").await;
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        match sign_in(&db, &identity, "ua").await.unwrap() {
+            Err((reason, _)) => assert_eq!(reason, "ambiguous_email"),
+            Ok(_) => panic!("one of two people with the email was signed in"),
+        }
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(before, after);
+    }
 }

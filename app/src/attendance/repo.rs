@@ -431,7 +431,12 @@ pub async fn mark_history(
                 old_en: describe_en(old_status, old_reason),
                 new: describe(new_status.clone(), new_reason.clone()),
                 new_en: describe_en(new_status, new_reason),
-                device: r.try_get("device")?,
+                // Which tablet or browser made a change is the organisation's business.
+                device: if actor.role == Role::Parent {
+                    String::new()
+                } else {
+                    r.try_get("device")?
+                },
                 path: if superseded {
                     format!("{path} (не применена: в силе более поздняя отметка)")
                 } else {

@@ -216,6 +216,12 @@ pub fn SsoErrorPage() -> impl IntoView {
             let en = f.iter().map(|(_, en)| *en).collect::<Vec<_>>().join(", ");
             format!("The data from Gosuslugi (ESIA) does not match your account: the {en} {verb}. Ask your administrator to check the name on your staff card.")
         }
+        ("ambiguous_email", Lang::Ru) => "Этот адрес электронной почты указан у нескольких людей, поэтому вход через Госуслуги невозможен. Попросите администратора организации исправить email в карточках или войдите по логину и паролю.".to_owned(),
+        ("ambiguous_email", Lang::En) => "This email address belongs to more than one person, so signing in with Gosuslugi (ESIA) is not possible. Ask your organisation's administrator to correct the emails on the cards, or sign in with your login and password.".to_owned(),
+        ("email_unverified", Lang::Ru) => "Госуслуги не подтвердили этот адрес электронной почты. Подтвердите его в профиле Госуслуг или войдите по логину и паролю.".to_owned(),
+        ("email_unverified", Lang::En) => "Gosuslugi (ESIA) has not verified this email address. Verify it in your Gosuslugi profile, or sign in with your login and password.".to_owned(),
+        ("not_started_here", Lang::Ru) => "Вход через Госуслуги был начат не в этом браузере. Начните вход заново здесь.".to_owned(),
+        ("not_started_here", Lang::En) => "This sign-in with Gosuslugi (ESIA) was not started in this browser. Start signing in again here.".to_owned(),
         ("expired", Lang::Ru) => "Время входа истекло или ссылка уже использована. Начните вход заново.".to_owned(),
         ("expired", Lang::En) => "The sign-in has expired or the link was already used. Start signing in again.".to_owned(),
         (_, Lang::Ru) => "Не удалось выполнить вход через Госуслуги. Попробуйте позже или войдите по логину и паролю.".to_owned(),

@@ -3,7 +3,7 @@
 //! the demo calendar: 4 Nov a holiday, 7–8 Nov a weekend.
 
 use serde_json::{json, Value};
-use server::demo::{ADMIN, TEACHER, TEACHER2};
+use server::demo::{ADMIN, PARENT, TEACHER, TEACHER2};
 
 use crate::helpers::{TestApp, User};
 
@@ -447,6 +447,35 @@ async fn the_history_of_a_mark_lists_every_change(app: TestApp) {
     assert_eq!(history[1]["new"], "отсутствовал (Б)");
     assert_eq!(history[1]["by"], "Васильева Ольга Николаевна");
     assert_eq!(history[1]["path"], "web");
+
+    // Staff see which device made a change; a parent sees who and when, not the
+    // organisation's devices.
+    let ivanova = child_id(&app, "Иванова").await;
+    save(
+        &teacher,
+        sun,
+        "2026-11-03",
+        json!([{ "child_id": ivanova, "mark": "Present" }]),
+    )
+    .await;
+    app.execute("UPDATE mark_audit SET device = 'Планшет группы (Android, Chrome 120)'")
+        .await;
+    let form = [
+        ("child_id", ivanova.to_string()),
+        ("date", "2026-11-03".into()),
+    ];
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let staff_view = admin.json("mark_history", &form).await;
+    assert_eq!(
+        staff_view[0]["device"],
+        "Планшет группы (Android, Chrome 120)"
+    );
+    let parent = app.signed_in(PARENT.login, PARENT.password).await;
+    let parents_view = parent.json("mark_history", &form).await;
+    assert_eq!(parents_view.as_array().unwrap().len(), 1);
+    assert_eq!(parents_view[0]["by"], "Васильева Ольга Николаевна");
+    assert_eq!(parents_view[0]["device"], "", "{parents_view}");
+
     let teacher2 = app.signed_in(TEACHER2.login, TEACHER2.password).await;
     let denied = teacher2
         .call(

@@ -62,7 +62,7 @@ fn MarkHistory() -> impl IntoView {
                                     view! {
                                         <tr>
                                             <td>{at}</td><td class="who">{c.by}</td><td class="old">{old}</td>
-                                            <td class="new">{new}</td><td class="device">{format!("{} · {}", path, c.device)}</td>
+                                            <td class="new">{new}</td><td class="device">{if c.device.is_empty() { path } else { format!("{path} · {}", c.device) }}</td>
                                         </tr>
                                     }
                                 }).collect_view()}
