@@ -125,6 +125,9 @@ pub fn new_client() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         // A hung request fails the test instead of hanging the run.
         .timeout(std::time::Duration::from_secs(60))
+        // The server closes a connection idle for its header-read timeout (10 s); a
+        // client that lets go first never sends on a connection being closed.
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
         .build()
         .unwrap()
 }
@@ -147,6 +150,9 @@ pub fn client_from(address: &str) -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .local_address(address.parse::<std::net::IpAddr>().unwrap())
         .timeout(std::time::Duration::from_secs(60))
+        // The server closes a connection idle for its header-read timeout (10 s); a
+        // client that lets go first never sends on a connection being closed.
+        .pool_idle_timeout(std::time::Duration::from_secs(5))
         .build()
         .unwrap()
 }
