@@ -252,13 +252,13 @@ async fn callback(
         return error_page("bad_callback", &[]);
     };
     // Only the browser that started this sign-in may finish it.
-    let started_here = headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .any(|(name, value)| name == ATTEMPT_COOKIE && value == csrf);
+    let started_here = app::domain::cookie::value(
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()),
+        ATTEMPT_COOKIE,
+    ) == Some(csrf.as_str());
     if !started_here {
         tracing::warn!("SSO callback from a browser that did not start the sign-in");
         return error_page("not_started_here", &[]);

@@ -120,6 +120,8 @@ pub fn router(
 ) -> Router {
     let routes = generate_route_list(App);
     let sessions = state.sessions;
+    // Shared by every request's address lookup, not copied for each.
+    let trusted_proxies: std::sync::Arc<[std::net::IpAddr]> = trusted_proxies.into();
     let leptos_options = state.leptos_options.clone();
     let sso = match oidc {
         Some(oidc) => crate::sso::routes(state.db.clone(), oidc),
@@ -167,7 +169,7 @@ pub fn router(
 /// Which client a request is from (behind a trusted proxy: the one it names), for
 /// sign-in throttling.
 async fn note_client_address(
-    trusted_proxies: Vec<std::net::IpAddr>,
+    trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
     mut req: Request,
     next: Next,
 ) -> Response {

@@ -46,7 +46,7 @@ pub struct Verifier {
     /// Argon2's working memory, one area per running verification, kept between them:
     /// the allocator would otherwise keep every thread's freed 19 MiB.
     areas: Mutex<Vec<Vec<Block>>>,
-    /// Verifications started, for the load test's account of them.
+    /// Verifications started: the tests count them.
     started: AtomicUsize,
 }
 
@@ -95,8 +95,7 @@ impl Verifier {
         let busy = Busy {
             retry_after: self.max_wait,
         };
-        let _admitted = Admitted::enter(&self.admitted, self.capacity);
-        let Some(_admitted) = _admitted else {
+        let Some(_admitted) = Admitted::enter(&self.admitted, self.capacity) else {
             return Ok(Err(busy));
         };
         let Ok(Ok(_permit)) = tokio::time::timeout(self.max_wait, self.running.acquire()).await

@@ -55,12 +55,7 @@ impl SessionPolicy {
     /// (over https a plain `tabel_session`, which any http page could have set, is
     /// not taken).
     pub fn token<'a>(self, cookie_headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
-        cookie_headers
-            .into_iter()
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == self.cookie_name())
-            .map(|(_, value)| value.to_owned())
+        crate::domain::cookie::value(cookie_headers, self.cookie_name()).map(str::to_owned)
     }
 
     /// Whether a session last used at `last_seen` has ended by `now` for being unused.

@@ -224,31 +224,31 @@ fn ChildTable(list: ChildPage, page: RwSignal<i64>) -> impl IntoView {
     let pages = ((list.total + list.per_page - 1) / list.per_page).max(1);
     let current = list.page;
     view! {
-            <p class="muted" id="children-total">{format!("{} {}", lang.pick("Найдено детей:", "Children found:"), list.total)}</p>
-            <table class="children-list">
-                <thead>
+        <p class="muted" id="children-total">{format!("{} {}", lang.pick("Найдено детей:", "Children found:"), list.total)}</p>
+        <table class="children-list">
+            <thead>
+                <tr>
+                    <th scope="col">{lang.pick("Ребёнок", "Child")}</th>
+                    <th scope="col">{lang.pick("Дата рождения", "Birth date")}</th>
+                    <th scope="col">{lang.pick("Группа", "Group")}</th>
+                    <th scope="col">{lang.pick("Зачислен", "Enrolled")}</th>
+                    <th scope="col">{lang.pick("Родители", "Parents")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {list.rows.into_iter().map(|c| view! {
                     <tr>
-                        <th scope="col">{lang.pick("Ребёнок", "Child")}</th>
-                        <th scope="col">{lang.pick("Дата рождения", "Birth date")}</th>
-                        <th scope="col">{lang.pick("Группа", "Group")}</th>
-                        <th scope="col">{lang.pick("Зачислен", "Enrolled")}</th>
-                        <th scope="col">{lang.pick("Родители", "Parents")}</th>
+                        <td class="child-name"><a href=format!("/children/{}", c.id)>{c.full_name}</a></td>
+                        <td>{c.birth_date}</td>
+                        <td>{c.group_name}</td>
+                        <td>{c.enrolled_on}{c.left_on.map(|d| format!(" — {} {d}", lang.pick("выбыл", "left")))}</td>
+                        <td>{c.guardians.join(", ")}</td>
                     </tr>
-                </thead>
-                <tbody>
-                    {list.rows.into_iter().map(|c| view! {
-                        <tr>
-                            <td class="child-name"><a href=format!("/children/{}", c.id)>{c.full_name}</a></td>
-                            <td>{c.birth_date}</td>
-                            <td>{c.group_name}</td>
-                            <td>{c.enrolled_on}{c.left_on.map(|d| format!(" — {} {d}", lang.pick("выбыл", "left")))}</td>
-                            <td>{c.guardians.join(", ")}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-    <Pager current pages go=Callback::new(move |n: i64| page.set(n))/>
-        }
+                }).collect_view()}
+            </tbody>
+        </table>
+        <Pager current pages go=Callback::new(move |n: i64| page.set(n))/>
+    }
 }
 
 #[component]

@@ -43,12 +43,7 @@ impl Lang {
     /// The language chosen on this device, from a request's `Cookie` header values;
     /// `None` when none was chosen.
     pub fn from_cookies<'a>(headers: impl IntoIterator<Item = &'a str>) -> Option<Self> {
-        headers
-            .into_iter()
-            .flat_map(|v| v.split(';'))
-            .filter_map(|pair| pair.trim().split_once('='))
-            .find(|(name, _)| *name == LANG_COOKIE)
-            .map(|(_, value)| Self::from_stored(value))
+        super::cookie::value(headers, LANG_COOKIE).map(Self::from_stored)
     }
 
     /// The `Set-Cookie` value remembering this language for a year.

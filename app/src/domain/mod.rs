@@ -3,6 +3,7 @@
 pub mod analytics;
 pub mod calendar;
 pub mod contingent_import;
+pub mod cookie;
 pub mod credentials;
 pub mod email;
 pub mod enrolment;

@@ -157,29 +157,29 @@ fn OrderTable(list: OrderPage, page: RwSignal<usize>) -> impl IntoView {
     let pages = list.total.div_ceil(list.per_page).max(1);
     let current = list.page;
     view! {
-            <p class="muted" id="orders-total">{format!("{} {}", lang.pick("Найдено приказов:", "Orders found:"), list.total)}</p>
-            <table class="orders-list">
-                <thead><tr>
-                    <th scope="col">{lang.pick("№", "No.")}</th>
-                    <th scope="col">{lang.pick("Дата", "Date")}</th>
-                    <th scope="col">{lang.pick("Вид", "Kind")}</th>
-                    <th scope="col">{lang.pick("С даты", "Effective")}</th>
-                    <th scope="col" class="num">{lang.pick("Детей", "Children")}</th>
-                </tr></thead>
-                <tbody>
-                    {list.rows.into_iter().map(|o| view! {
-                        <tr class:cancelled=o.cancelled>
-                            <td class="order-number"><a href=format!("/admin/orders/{}", o.id)>{o.number}</a></td>
-                            <td>{shown(&o.issued_on)}</td>
-                            <td>{kind_title(&o.kind, lang)}{o.cancelled.then(|| format!(" ({})", lang.pick("отменён", "cancelled")))}</td>
-                            <td>{shown(&o.effective_on)}</td>
-                            <td class="num">{o.children}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
-    <Pager current=current as i64 pages=pages as i64 go=Callback::new(move |n: i64| page.set(n.max(1) as usize))/>
-        }
+        <p class="muted" id="orders-total">{format!("{} {}", lang.pick("Найдено приказов:", "Orders found:"), list.total)}</p>
+        <table class="orders-list">
+            <thead><tr>
+                <th scope="col">{lang.pick("№", "No.")}</th>
+                <th scope="col">{lang.pick("Дата", "Date")}</th>
+                <th scope="col">{lang.pick("Вид", "Kind")}</th>
+                <th scope="col">{lang.pick("С даты", "Effective")}</th>
+                <th scope="col" class="num">{lang.pick("Детей", "Children")}</th>
+            </tr></thead>
+            <tbody>
+                {list.rows.into_iter().map(|o| view! {
+                    <tr class:cancelled=o.cancelled>
+                        <td class="order-number"><a href=format!("/admin/orders/{}", o.id)>{o.number}</a></td>
+                        <td>{shown(&o.issued_on)}</td>
+                        <td>{kind_title(&o.kind, lang)}{o.cancelled.then(|| format!(" ({})", lang.pick("отменён", "cancelled")))}</td>
+                        <td>{shown(&o.effective_on)}</td>
+                        <td class="num">{o.children}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+        <Pager current=current as i64 pages=pages as i64 go=Callback::new(move |n: i64| page.set(n.max(1) as usize))/>
+    }
 }
 
 /// «Новый приказ»: the kind, the day and the group are chosen first (a plain GET form,
