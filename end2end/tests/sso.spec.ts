@@ -28,6 +28,10 @@ test('a teacher signs in through the OpenID Connect provider', async ({ page }) 
   await expect(page.getByRole('heading', { name: 'Мои группы' })).toBeVisible();
   await expect(page.locator('.userbar .person-name')).toHaveText('Васильева Ольга Николаевна');
   await expect(page.locator('td.group-name')).toHaveText(['Солнышко']);
+  // The tablet's scripts learn who is signed in, to keep a shared tablet's queues apart.
+  const author = (await page.context().cookies()).find((c) => c.name === 'tabel_author');
+  expect(author?.value).toMatch(/^\d+$/);
+  expect(author?.httpOnly).toBe(false);
 });
 
 test('a name that differs from the account is refused, naming the field', async ({ page }) => {

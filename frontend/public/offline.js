@@ -27,16 +27,20 @@
 
 // The IndexedDB records:
 /** @typedef {{ child_name?: string }} Info */
-/** Store `queue`. @typedef {{ op_id: string, op: MarkOp, info: Info, queued_at: number }} Queued */
+// Every record of a person's work carries `author`: the id of the person signed in when it
+// was made (the `tabel_author` cookie). A shared tablet shows and sends each person's
+// records only while that person is signed in.
+/** Store `queue`. @typedef {{ op_id: string, op: MarkOp, info: Info, queued_at: number, author?: number }} Queued */
 /**
  * Store `recent`: the latest local op per child and day.
  * @typedef {{ key: string, child_id: number, day: string, op_id: string, mark: Mark,
- *   recorded_at: number, acked_at: number | null, status: string }} Recent
+ *   recorded_at: number, acked_at: number | null, status: string, author?: number }} Recent
  */
 /**
  * Store `conflicts`: a refused op and its refusal.
  * @typedef {{ op_id: string, op: MarkOp, info: Info,
- *   refusal: { kind?: string, code?: string, detail?: string, group?: string }, at: number }} StoredConflict
+ *   refusal: { kind?: string, code?: string, detail?: string, group?: string }, at: number,
+ *   author?: number }} StoredConflict
  */
 /** @typedef {'queue' | 'conflicts' | 'recent' | 'bundle' | 'meta'} StoreName */
 
@@ -47,8 +51,8 @@
  *   kind: string, code: string, detail: string, group: string }} Conflict
  */
 /**
- * @typedef {{ ready: boolean, online: boolean, pending: number, syncing: boolean,
- *   error: string | null, error_en: string | null, saved_offline: boolean,
+ * @typedef {{ ready: boolean, online: boolean, pending: number, others_pending: number,
+ *   syncing: boolean, error: string | null, error_en: string | null, saved_offline: boolean,
  *   marks: LocalMark[], conflicts: Conflict[], refresh: number }} State
  */
 /** @typedef {{ group_id: number, day: string, listener: (json: string) => void }} Watched */
@@ -70,6 +74,8 @@
   const KEEP_ACKED_MS = 45 * 86400000;
   const DEVICE_KEY = 'tabel-device';
   const OFFSET_KEY = 'tabel-clock-offset';
+  const AUTHOR_COOKIE = 'tabel_author'; // domain::sync::AUTHOR_COOKIE
+  const LOGOUT_PATH = '/api/logout';
   const KNOWN = new Set(['applied', 'superseded', 'duplicate', 'refused']);
 
   /** @type {State} */
@@ -77,8 +83,10 @@
     // IndexedDB is open, so marks can be queued.
     ready: false,
     online: navigator.onLine,
-    // Ops in the queue, all pages together.
+    // Ops of the person signed in waiting in the queue, all pages together.
     pending: 0,
+    // Ops of other people who used this tablet, waiting until they sign in again.
+    others_pending: 0,
     syncing: false,
     // Why the last sync failed, for the teacher (Russian; `error_en` in English).
     error: null,
@@ -122,6 +130,19 @@
   }
 
   const serverNow = () => Date.now() + offset;
+
+  // Who is signed in on this tablet now (a person id), or null when nobody is.
+  /** @returns {number | null} */
+  function currentAuthor() {
+    for (const pair of document.cookie.split(';')) {
+      const [name, value] = pair.trim().split('=');
+      if (name === AUTHOR_COOKIE && /^\d+$/.test(value || '')) return Number(value);
+    }
+    return null;
+  }
+
+  /** @param {{ author?: number }} record @param {number | null} author */
+  const madeBy = (record, author) => author !== null && record.author === author;
 
   /** What `error && error.message` gives, for any thrown value. @param {any} error */
   const messageOf = (error) => error && error.message;
@@ -245,18 +266,22 @@
 
   async function loadState() {
     try {
-      /** @type {[number, Recent[], StoredConflict[]]} */
-      const [pending, recent, conflicts] = await tx(['queue', 'recent', 'conflicts'], 'readonly', async (s) => [
-        await done(s.queue.count()),
+      const author = currentAuthor();
+      /** @type {[Queued[], Recent[], StoredConflict[]]} */
+      const [queued, recent, conflicts] = await tx(['queue', 'recent', 'conflicts'], 'readonly', async (s) => [
+        await done(s.queue.getAll()),
         watched ? await done(s.recent.getAll()) : [],
         await done(s.conflicts.getAll()),
       ]);
+      const own = queued.filter((q) => madeBy(q, author)).length;
       state.ready = true;
-      state.pending = pending;
+      state.pending = own;
+      state.others_pending = queued.length - own;
       state.marks = recent
-        .filter((r) => watched && r.day === watched.day)
+        .filter((r) => watched && r.day === watched.day && madeBy(r, author))
         .map((r) => ({ child_id: r.child_id, mark: r.mark, acked_at: r.acked_at, status: r.status }));
       state.conflicts = conflicts
+        .filter((c) => madeBy(c, author))
         .sort((a, b) => a.at - b.at)
         .map((c) => ({
           op_id: c.op_id,
@@ -286,11 +311,18 @@
   function enqueue(json) {
     /** @type {{ op: MarkOp, info?: Info }[]} */
     const items = JSON.parse(json);
+    const author = currentAuthor();
+    if (author === null) {
+      state.error = 'Вы вышли из системы: отметка не сохранена. Войдите и отметьте снова.';
+      state.error_en = 'You are signed out: the mark was not kept. Sign in and mark again.';
+      notify();
+      return;
+    }
     tx(['queue', 'recent', 'conflicts'], 'readwrite', async (s) => {
       /** @type {StoredConflict[]} */
       const conflicts = await done(s.conflicts.getAll());
       for (const { op, info } of items) {
-        s.queue.put({ op_id: op.op_id, op, info: info || {}, queued_at: Date.now() });
+        s.queue.put({ op_id: op.op_id, op, info: info || {}, queued_at: Date.now(), author });
         s.recent.put({
           key: `${op.child_id}|${op.day}`,
           child_id: op.child_id,
@@ -300,10 +332,11 @@
           recorded_at: op.recorded_at,
           acked_at: null,
           status: 'queued',
+          author,
         });
         // Marking the day again answers its conflict.
         for (const c of conflicts) {
-          if (c.op.child_id === op.child_id && c.op.day === op.day) s.conflicts.delete(c.op_id);
+          if (madeBy(c, author) && c.op.child_id === op.child_id && c.op.day === op.day) s.conflicts.delete(c.op_id);
         }
       }
     }).then(
@@ -379,7 +412,7 @@
       again = true;
       return;
     }
-    if (!navigator.onLine || location.pathname === '/login') return;
+    if (!navigator.onLine || location.pathname === '/login' || currentAuthor() === null) return;
     syncing = true;
     state.syncing = true;
     if (retryTimer !== null) clearTimeout(retryTimer);
@@ -418,12 +451,17 @@
     }
   }
 
+  // Sends only the ops of the person signed in, under their name: the server refuses a
+  // batch whose author is not the session's person, so another's ops could only fail.
   // Returns whether some op was superseded or refused: the page then shows the server's mark.
   async function drain() {
     let attention = false;
     for (;;) {
+      const author = currentAuthor();
+      if (author === null) return attention;
       /** @type {Queued[]} */
-      const queued = await tx(['queue'], 'readonly', ({ queue }) => done(queue.getAll(null, MAX_BATCH)));
+      const all = await tx(['queue'], 'readonly', ({ queue }) => done(queue.getAll()));
+      const queued = all.filter((item) => madeBy(item, author)).slice(0, MAX_BATCH);
       if (queued.length === 0) return attention;
       // An envelope names one device; ops of an older device id (storage partly cleared)
       // go in a request of their own.
@@ -435,7 +473,7 @@
         credentials: 'same-origin',
         cache: 'no-store',
         headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify({ device: envelope, ops: batch.map((item) => item.op) }),
+        body: JSON.stringify({ device: envelope, author, ops: batch.map((item) => item.op) }),
       });
       if (!response.ok) throw await httpError(response);
       /** @type {SyncResponse} */
@@ -479,7 +517,7 @@
         }
         if (result.status === 'refused') {
           const { status: _status, ...refusal } = result;
-          s.conflicts.put({ op_id: id, op: item.op, info: item.info, refusal, at: ackedAt });
+          s.conflicts.put({ op_id: id, op: item.op, info: item.info, refusal, at: ackedAt, author: item.author });
           attention = true;
         } else if (result.status === 'superseded') {
           attention = true;
@@ -585,20 +623,201 @@
     });
   }
 
-  // Signing in on a shared tablet: the previous person's pages and rosters go; unsent
-  // marks stay (they carry their device and are judged by the server on sending).
+  // ---- a tablet shared by several people ----
+
+  // What the tablet keeps of one person's for display goes when they sign out or someone
+  // else signs in: the marking pages, the bundle's time, the overlay of marks already
+  // sent. Unsent ops and refusals stay, each bound to its author: shown and sent only
+  // while that person is signed in.
   async function forgetPrivate() {
-    if (navigator.serviceWorker && navigator.serviceWorker.controller) {
-      navigator.serviceWorker.controller.postMessage({ type: 'forget-pages' });
+    // The worker forgets too (what it fetched lately), and is waited for: a page it keeps
+    // next must not land in a cache being deleted.
+    const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (worker) {
+      await new Promise((resolve) => {
+        const { port1, port2 } = new MessageChannel();
+        port1.onmessage = resolve;
+        setTimeout(resolve, 3000);
+        worker.postMessage({ type: 'forget-pages' }, [port2]);
+      });
+    }
+    // Here too: a tab that no worker controls cannot ask one.
+    if (window.caches) {
+      for (const name of await caches.keys()) {
+        if (name.startsWith('tabel-pages-')) await caches.delete(name);
+      }
     }
     await tx(['bundle', 'meta', 'recent'], 'readwrite', async (s) => {
       s.bundle.clear();
       s.meta.delete('bundle_at');
+      s.meta.delete('owner');
       for (const r of await done(s.recent.getAll())) {
         if (r.acked_at !== null) s.recent.delete(r.key);
       }
     });
   }
+
+  // A person's first page on this tablet: what the previous person left for display goes.
+  // Records from before authors were kept (no `author`) become this person's, the one
+  // most likely to have made them; they were sent under whoever was signed in before.
+  async function adoptTablet() {
+    const author = currentAuthor();
+    if (author === null) return;
+    const owner = await tx(['meta'], 'readonly', ({ meta }) => done(meta.get('owner')));
+    if (owner !== author) await forgetPrivate();
+    await tx(['meta', 'queue', 'recent', 'conflicts'], 'readwrite', async (s) => {
+      s.meta.put(author, 'owner');
+      for (const name of /** @type {StoreName[]} */ (['queue', 'recent', 'conflicts'])) {
+        for (const record of await done(s[name].getAll())) {
+          if (typeof record.author !== 'number') s[name].put({ ...record, author });
+        }
+      }
+    });
+  }
+  let adopted = Promise.resolve();
+  const adopt = () => {
+    adopted = adopted.then(adoptTablet).catch(() => {});
+    return adopted;
+  };
+
+  // ---- signing out ----
+
+  const english = () => document.documentElement.lang === 'en';
+
+  // The person's own ops still in the queue.
+  async function waitingOps() {
+    const author = currentAuthor();
+    /** @type {Queued[]} */
+    const queued = await tx(['queue'], 'readonly', ({ queue }) => done(queue.getAll()));
+    return queued.filter((q) => madeBy(q, author)).length;
+  }
+
+  /**
+   * A modal question; resolves with the value of the button pressed (Escape: `null`).
+   * @param {string} title @param {string[]} lines
+   * @param {{ label: string, value: string, primary?: boolean }[]} buttons
+   * @param {(dialog: HTMLDialogElement, text: HTMLElement) => void} [onOpen]
+   * @returns {Promise<string | null>}
+   */
+  function ask(title, lines, buttons, onOpen) {
+    return new Promise((resolve) => {
+      const dialog = document.createElement('dialog');
+      dialog.className = 'signout-dialog';
+      dialog.setAttribute('aria-labelledby', 'signout-title');
+      const heading = document.createElement('h2');
+      heading.id = 'signout-title';
+      heading.textContent = title;
+      const text = document.createElement('div');
+      for (const line of lines) {
+        const p = document.createElement('p');
+        p.textContent = line;
+        text.appendChild(p);
+      }
+      const actions = document.createElement('div');
+      actions.className = 'actions';
+      for (const { label, value, primary } of buttons) {
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.textContent = label;
+        button.dataset.value = value;
+        if (!primary) button.className = 'secondary';
+        button.addEventListener('click', () => dialog.close(value));
+        actions.appendChild(button);
+      }
+      dialog.append(heading, text, actions);
+      dialog.addEventListener('close', () => {
+        dialog.remove();
+        resolve(dialog.returnValue || null);
+      });
+      document.body.appendChild(dialog);
+      dialog.showModal();
+      if (onOpen) onOpen(dialog, text);
+    });
+  }
+
+  /** @param {number} waiting */
+  function waitingLines(waiting) {
+    return english()
+      ? [`Marks not sent to the server yet: ${waiting}.`,
+        'If you sign out now, they stay on this tablet and are sent when you sign in here again. Nobody else who signs in sees them.']
+      : [`Отметок ещё не отправлено на сервер: ${waiting}.`,
+        'Если выйти сейчас, они останутся на этом планшете и отправятся, когда вы снова войдёте на нём. Другие, кто войдёт, их не увидят.'];
+  }
+
+  // Whether to sign out with marks still waiting: the person may try sending again.
+  /** @param {number} waiting @returns {Promise<boolean>} */
+  async function confirmWaiting(waiting) {
+    const en = english();
+    for (;;) {
+      const choice = await ask(
+        en ? 'Some marks have not been sent' : 'Не все отметки отправлены',
+        waitingLines(waiting),
+        [
+          { label: en ? 'Try sending again' : 'Отправить ещё раз', value: 'retry', primary: true },
+          { label: en ? 'Sign out, the marks will wait' : 'Выйти, отметки подождут', value: 'leave' },
+          { label: en ? 'Stay signed in' : 'Остаться', value: 'stay' },
+        ],
+      );
+      if (choice === 'leave') return true;
+      if (choice !== 'retry') return false;
+      await sync();
+      waiting = await waitingOps();
+      if (waiting === 0) return true;
+    }
+  }
+
+  let signingOut = false;
+
+  // Sends what the person has waiting, asks if some still wait, ends the session, and
+  // forgets the person's pages before the login page loads in full (no app state left).
+  async function signOut() {
+    if (signingOut) return;
+    signingOut = true;
+    try {
+      let waiting = usable() ? await waitingOps().catch(() => 0) : 0;
+      if (waiting > 0 && navigator.onLine) {
+        await sync();
+        waiting = await waitingOps().catch(() => 0);
+      }
+      if (waiting > 0 && !(await confirmWaiting(waiting))) return;
+      let response;
+      try {
+        response = await fetch(LOGOUT_PATH, {
+          method: 'POST',
+          credentials: 'same-origin',
+          redirect: 'manual',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: '',
+        });
+      } catch (_) {
+        response = null;
+      }
+      if (!response || (response.type !== 'opaqueredirect' && !response.ok)) {
+        const en = english();
+        await ask(en ? 'Could not sign out' : 'Выйти не получилось',
+          [en ? 'No connection to the server: try again when the network is back.'
+            : 'Нет связи с сервером: попробуйте ещё раз, когда появится сеть.'],
+          [{ label: 'OK', value: 'ok', primary: true }]);
+        return;
+      }
+      await forgetPrivate().catch(() => {});
+      location.replace('/login');
+    } finally {
+      signingOut = false;
+    }
+  }
+
+  // The sign-out form (the top bar's, posting to /api/logout) is taken over here, ahead
+  // of the hydrated app and of the browser: without this script it still posts, and the
+  // login page it ends on forgets the pages when it loads.
+  document.addEventListener('submit', (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement)) return;
+    if (new URL(form.action, location.href).pathname !== LOGOUT_PATH) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    signOut();
+  }, true);
 
   // ---- the page's interface ----
 
@@ -607,13 +826,18 @@
   function watch(json, listener) {
     /** @type {{ group_id: number, day: string }} */
     const page = JSON.parse(json);
-    watched = { group_id: page.group_id, day: page.day, listener };
+    const mine = { group_id: page.group_id, day: page.day, listener };
+    watched = mine;
     state.saved_offline = false;
     state.marks = [];
-    loadState();
-    keepWatchedPage();
-    sync();
-    refreshBundle().catch(() => {});
+    // After a sign-in without a full page load, the first page adopts the tablet here.
+    adopt().then(() => {
+      if (watched !== mine) return;
+      loadState();
+      keepWatchedPage();
+      sync();
+      refreshBundle().catch(() => {});
+    });
   }
 
   function unwatch() {
@@ -661,6 +885,6 @@
   if (location.pathname === '/login') {
     forgetPrivate().catch(() => {});
   } else {
-    openDb().then(() => prune()).then(() => loadState()).then(() => sync()).catch(() => loadState());
+    openDb().then(adopt).then(() => prune()).then(() => loadState()).then(() => sync()).catch(() => loadState());
   }
 })();

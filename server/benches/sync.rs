@@ -77,10 +77,16 @@ fn sync_queue(c: &mut Criterion) {
                     let (db, actor, device) = (&db, &actor, &device);
                     async move {
                         for batch in ops.chunks(MAX_BATCH) {
-                            let response =
-                                repo::sync_marks(db, actor, device, batch, &Default::default())
-                                    .await
-                                    .unwrap();
+                            let response = repo::sync_marks(
+                                db,
+                                actor,
+                                device,
+                                None,
+                                batch,
+                                &Default::default(),
+                            )
+                            .await
+                            .unwrap();
                             assert!(response
                                 .outcomes
                                 .iter()

@@ -220,6 +220,14 @@ mod tests {
     }
 
     #[test]
+    fn the_worker_reads_the_servers_author_cookie() {
+        assert!(TEMPLATE.contains(&format!(
+            "const AUTHOR_COOKIE = '{}';",
+            app::domain::sync::AUTHOR_COOKIE
+        )));
+    }
+
+    #[test]
     fn a_missing_site_still_gives_a_worker() {
         let worker = ServiceWorker::for_site(Path::new("/nonexistent/tabel-site"));
         assert!(worker.precache.is_empty());

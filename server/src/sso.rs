@@ -289,15 +289,16 @@ async fn callback(
                 // The sign-in stands; only the language stays as it was.
                 Err(err) => tracing::error!(error = ?err, "language at SSO sign-in"),
             }
-            match HeaderValue::from_str(
-                &sessions.cookie(&begun.token, session::SESSION_MAX_AGE_SECS),
-            ) {
-                Ok(cookie) => {
-                    res.headers_mut().append(header::SET_COOKIE, cookie);
-                    res
-                }
-                Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            for cookie in [
+                sessions.cookie(&begun.token, session::SESSION_MAX_AGE_SECS),
+                sessions.author_cookie(Some(begun.person_id), session::SESSION_MAX_AGE_SECS),
+            ] {
+                match HeaderValue::from_str(&cookie) {
+                    Ok(cookie) => res.headers_mut().append(header::SET_COOKIE, cookie),
+                    Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+                };
             }
+            res
         }
         Ok(Err((reason, fields))) => error_page(reason, &fields),
         Err(err) => {

@@ -17,6 +17,11 @@ const MAX_PAGES = 80;
 // A page the client asks to keep right after the browser fetched it is not fetched twice.
 const FRESH_MS = 15000;
 const cachedAt = new Map();
+// Who is signed in (a person id), from the cookie the server sets beside the session
+// (domain::sync::AUTHOR_COOKIE). A kept page is stamped with it and given back only to
+// the same person: a signed-out tablet, or the next teacher, gets none of them.
+const AUTHOR_COOKIE = 'tabel_author';
+const AUTHOR_HEADER = 'X-Tabel-Author';
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
@@ -84,6 +89,32 @@ self.addEventListener('message', (event) => {
   }
 });
 
+// The person signed in; `undefined` where a worker cannot read cookies (no Cookie Store
+// API), and then pages are kept apart only by offline.js forgetting them when the person
+// changes.
+async function authorNow() {
+  if (!self.cookieStore) return undefined;
+  try {
+    const cookie = await self.cookieStore.get(AUTHOR_COOKIE);
+    return cookie && /^\d+$/.test(cookie.value) ? cookie.value : null;
+  } catch (_) {
+    return undefined;
+  }
+}
+
+// Whether a kept page may be shown to `author`.
+const isFor = (copy, author) => author === undefined || (author !== null && copy.headers.get(AUTHOR_HEADER) === author);
+
+// The kept copy of a page for the person signed in; another person's copy is dropped.
+async function copyFor(cache, key) {
+  const copy = await cache.match(key);
+  if (!copy) return undefined;
+  if (isFor(copy, await authorNow())) return copy;
+  await cache.delete(key);
+  cachedAt.delete(key);
+  return undefined;
+}
+
 function pageKey(url) {
   const u = new URL(url, self.location.origin);
   return u.origin + u.pathname;
@@ -98,7 +129,7 @@ async function networkFirst(request, url) {
     }
     return response;
   });
-  const copy = await cache.match(key);
+  const copy = await copyFor(cache, key);
   if (!copy) {
     return network.catch(() => offlinePage(url));
   }
@@ -115,7 +146,10 @@ function isPage(response) {
 }
 
 async function putPage(cache, key, response) {
-  await cache.put(key, response);
+  const headers = new Headers(response.headers);
+  headers.set(AUTHOR_HEADER, (await authorNow()) || '');
+  const body = await response.arrayBuffer();
+  await cache.put(key, new Response(body, { status: response.status, statusText: response.statusText, headers }));
   cachedAt.set(key, Date.now());
   const keys = await cache.keys();
   for (const old of keys.slice(0, Math.max(0, keys.length - MAX_PAGES))) {
@@ -139,7 +173,7 @@ async function keepPage(url) {
   } catch (_) {
     // Offline: the copy, if any, is what the tablet has.
   }
-  return !!(await cache.match(key));
+  return !!(await copyFor(cache, key));
 }
 
 async function forgetPages() {
@@ -156,7 +190,7 @@ async function offlinePage(url) {
   const cache = await caches.open(PAGES);
   const links = [];
   for (const request of await cache.keys()) {
-    const response = await cache.match(request);
+    const response = await copyFor(cache, request.url);
     const html = response ? await response.text() : '';
     const heading = (html.match(/<h1[^>]*>([\s\S]*?)<\/h1>/) || [])[1] || '';
     const title = heading.replace(/<[^>]*>/g, '').trim() || new URL(request.url).pathname;

@@ -51,6 +51,19 @@ impl SessionPolicy {
         )
     }
 
+    /// The `Set-Cookie` value that tells the tablet's scripts who is signed in
+    /// ([`crate::domain::sync::AUTHOR_COOKIE`]): set with the session, for as long, and
+    /// cleared with it (`None`). Readable by JavaScript on purpose; it opens nothing.
+    pub fn author_cookie(self, person_id: Option<i64>, max_age_secs: i64) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        let value = person_id.map(|id| id.to_string()).unwrap_or_default();
+        let max_age = if person_id.is_some() { max_age_secs } else { 0 };
+        format!(
+            "{}={value}; Path=/; SameSite=Lax; Max-Age={max_age}{secure}",
+            crate::domain::sync::AUTHOR_COOKIE
+        )
+    }
+
     /// The session token in a request's `Cookie` headers, under this policy's name only
     /// (over https a plain `tabel_session`, which any http page could have set, is
     /// not taken).
@@ -93,6 +106,24 @@ mod tests {
             http.cookie("abc", 60),
             "tabel_session=abc; Path=/; HttpOnly; SameSite=Lax; Max-Age=60"
         );
+    }
+
+    #[test]
+    fn the_author_cookie_lives_and_ends_with_the_session() {
+        let http = SessionPolicy::default();
+        assert_eq!(
+            http.author_cookie(Some(17), 60),
+            "tabel_author=17; Path=/; SameSite=Lax; Max-Age=60"
+        );
+        assert_eq!(
+            http.author_cookie(None, 60),
+            "tabel_author=; Path=/; SameSite=Lax; Max-Age=0"
+        );
+        let https = SessionPolicy {
+            secure: true,
+            ..SessionPolicy::default()
+        };
+        assert!(https.author_cookie(Some(1), 60).ends_with("; Secure"));
     }
 
     #[test]

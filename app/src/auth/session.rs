@@ -48,12 +48,20 @@ fn policy() -> SessionPolicy {
         .unwrap_or_default()
 }
 
-fn set_cookie(value: &str, max_age_secs: i64) {
-    if let (Some(options), Ok(header)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        http::HeaderValue::from_str(&policy().cookie(value, max_age_secs)),
-    ) {
-        options.append_header(http::header::SET_COOKIE, header);
+/// The session cookie and, beside it, whose session it is for the tablet's scripts
+/// (`None` with an empty token: both cleared).
+fn set_cookies(token: &str, person_id: Option<i64>, max_age_secs: i64) {
+    let policy = policy();
+    let Some(options) = use_context::<leptos_axum::ResponseOptions>() else {
+        return;
+    };
+    for cookie in [
+        policy.cookie(token, max_age_secs),
+        policy.author_cookie(person_id, max_age_secs),
+    ] {
+        if let Ok(header) = http::HeaderValue::from_str(&cookie) {
+            options.append_header(http::header::SET_COOKIE, header);
+        }
     }
 }
 
@@ -132,7 +140,7 @@ pub async fn start(
         .and_then(|v| v.to_str().ok().map(str::to_owned))
         .unwrap_or_default();
     let begun = begin(db, person_id, must_change_password, &user_agent).await?;
-    set_cookie(&begun.token, SESSION_MAX_AGE_SECS);
+    set_cookies(&begun.token, Some(person_id), SESSION_MAX_AGE_SECS);
     let headers = request_parts().map(|p| p.headers).unwrap_or_default();
     if let (Some(cookie), Some(options)) = (
         language_at_sign_in(db, person_id, &headers).await?,
@@ -183,7 +191,7 @@ pub async fn end(db: &Db) -> Result<(), AppError> {
             .execute(db.pool())
             .await?;
     }
-    set_cookie("", 0);
+    set_cookies("", None, 0);
     Ok(())
 }
 

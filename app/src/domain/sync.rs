@@ -598,6 +598,9 @@ impl Serialize for WireOp {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub device: DeviceId,
+    /// Whose ops these are: see [`check_author`]. Tablets before it sent none.
+    #[serde(default)]
+    pub author: Option<i64>,
     pub ops: Vec<MarkOp>,
 }
 
@@ -654,6 +657,45 @@ pub fn check_batch<T>(ops: &[T]) -> Result<(), BatchError> {
     Ok(())
 }
 
+/// The cookie that tells a tablet's scripts who is signed in (the person's id, readable
+/// by JavaScript, unlike the session cookie). offline.js stamps every op it queues with
+/// it and sends only the ops of the person signed in; the service worker keeps pages
+/// apart by it.
+pub const AUTHOR_COOKIE: &str = "tabel_author";
+
+/// A batch made under one account arrived under another's session.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("ops of person {author} sent under the session of person {signed_in}")]
+pub struct WrongAuthor {
+    pub author: i64,
+    pub signed_in: i64,
+}
+
+impl Bilingual for WrongAuthor {
+    fn ru(&self) -> String {
+        "Эти отметки сделаны под другой учётной записью и не приняты: они отправятся, \
+         когда войдёт тот, кто их поставил."
+            .to_owned()
+    }
+
+    fn en(&self) -> String {
+        "These marks were made under another account and were not taken: they are sent \
+         when the person who made them signs in."
+            .to_owned()
+    }
+}
+
+/// On a shared tablet, teacher A's queued marks must reach the server as A's, never
+/// under B who signed in after her: the whole batch is refused unless its author is the
+/// person signed in. A batch without an author (a tablet running the script from before
+/// authors were sent) is taken as the signed-in person's, as it always was.
+pub fn check_author(author: Option<i64>, signed_in: i64) -> Result<(), WrongAuthor> {
+    match author {
+        Some(author) if author != signed_in => Err(WrongAuthor { author, signed_in }),
+        _ => Ok(()),
+    }
+}
+
 /// An in-memory model of the server's marks and applied-ops table, used to test the merge
 /// rule; the server runs the same steps in SQL, one transaction per op.
 ///
@@ -694,6 +736,25 @@ impl Replica {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_batch_goes_only_under_its_authors_session() {
+        assert_eq!(check_author(Some(7), 7), Ok(()));
+        assert_eq!(
+            check_author(Some(7), 8),
+            Err(WrongAuthor {
+                author: 7,
+                signed_in: 8
+            })
+        );
+        assert_eq!(
+            check_author(None, 8),
+            Ok(()),
+            "a tablet from before authors"
+        );
+        let request: SyncRequest = serde_json::from_str(r#"{"device":"tab-1","ops":[]}"#).unwrap();
+        assert_eq!(request.author, None);
+    }
 
     /// RFC 9562, appendix A.6.
     const RFC_TIMESTAMP: u64 = 0x017F_22E2_79B0;

@@ -45,11 +45,16 @@ pub struct OfflineGroup {
 
 /// Takes a batch of a tablet's queued marks; see docs/sync-protocol.md. One outcome per
 /// op, in order; an error (no outcomes) leaves the whole batch queued on the tablet.
+/// `author` is the person the ops were made by (see `domain::sync::check_author`).
 #[server(prefix = "/api", endpoint = "sync_marks", input = Json)]
-pub async fn sync_marks(device: DeviceId, ops: Vec<WireOp>) -> Result<SyncResponse, AppError> {
+pub async fn sync_marks(
+    device: DeviceId,
+    author: Option<i64>,
+    ops: Vec<WireOp>,
+) -> Result<SyncResponse, AppError> {
     crate::state::with_actor(|db, actor| async move {
         let delivery = crate::state::AppState::current()?.delivery;
-        repo::sync_marks(&db, &actor, &device, &ops, &delivery).await
+        repo::sync_marks(&db, &actor, &device, author, &ops, &delivery).await
     })
     .await
 }

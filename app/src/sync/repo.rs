@@ -11,10 +11,10 @@ use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::enrolment::History;
 use crate::domain::marking::{check_mark, MarkContext, MarkRefusal};
 use crate::domain::sync::{
-    check_batch, DeviceId, MarkOp, OpOutcome, OpResult, Refusal, SyncResponse, WireOp,
+    check_author, check_batch, DeviceId, MarkOp, OpOutcome, OpResult, Refusal, SyncResponse, WireOp,
 };
 use crate::domain::timesheet::AbsenceReason;
-use crate::domain::{Actor, Permission, Role};
+use crate::domain::{Actor, Bilingual, Permission, Role};
 use crate::enrolment::histories;
 use crate::error::AppError;
 use crate::marks::{self, closed_months};
@@ -35,11 +35,16 @@ pub async fn sync_marks(
     db: &Db,
     actor: &Actor,
     device: &DeviceId,
+    author: Option<i64>,
     ops: &[WireOp],
     delivery: &Delivery,
 ) -> Result<SyncResponse, AppError> {
     check_batch(ops).map_err(|e| AppError::invalid("ops", &e))?;
     require_marking_role(actor)?;
+    if let Err(wrong) = check_author(author, actor.person_id) {
+        tracing::warn!(%device, %wrong, "batch refused: another person's ops");
+        return Err(AppError::conflict("author", wrong.ru(), wrong.en()));
+    }
     let readable: Vec<MarkOp> = ops
         .iter()
         .filter_map(|op| match op {

@@ -28,6 +28,7 @@ crate::on_both_backends!(
     an_unexplained_absence_asks_the_parents,
     the_offline_bundle_holds_the_groups_the_user_may_mark,
     a_damaged_op_is_refused_alone_and_the_rest_is_taken,
+    a_batch_goes_only_under_its_authors_session,
 );
 
 fn now_ms() -> i64 {
@@ -751,8 +752,9 @@ async fn the_offline_bundle_holds_the_groups_the_user_may_mark(app: TestApp) {
 }
 
 /// The real `tabel` binary killed with SIGKILL in the middle of a sync batch, started
-/// again on the same SQLite database, and sent the whole batch again: nothing is lost
-/// and nothing is applied twice.
+/// again on the same database (SQLite, and PostgreSQL with its own transactions and
+/// connection pool), and sent the whole batch again: nothing is lost and nothing is
+/// applied twice.
 #[cfg(unix)]
 mod killed {
     use std::collections::{BTreeMap, BTreeSet};
@@ -773,16 +775,20 @@ mod killed {
     }
 
     impl Tabel {
-        async fn start(dir: &Path, run: usize) -> Self {
+        /// On `database_url` (PostgreSQL), or on SQLite in `dir` when `None`.
+        async fn start(dir: &Path, database_url: Option<&str>, run: usize) -> Self {
             let port = std::net::TcpListener::bind("127.0.0.1:0")
                 .unwrap()
                 .local_addr()
                 .unwrap()
                 .port();
             let log = dir.join(format!("tabel-{run}.log"));
-            let child = Command::new(env!("CARGO_BIN_EXE_tabel"))
-                .arg("--demo")
-                .env_clear()
+            let mut command = Command::new(env!("CARGO_BIN_EXE_tabel"));
+            command.arg("--demo").env_clear();
+            if let Some(url) = database_url {
+                command.env("DATABASE_URL", url);
+            }
+            let child = command
                 .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
                 .env("LEPTOS_OUTPUT_NAME", "tabel")
                 .env("TABEL_DATA_DIR", dir)
@@ -982,13 +988,29 @@ mod killed {
 
     #[tokio::test]
     async fn a_sync_killed_midway_is_completed_by_resending() {
-        let dir =
-            std::env::temp_dir().join(format!("tabel_kill_{}_{}", std::process::id(), now_ms()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = format!("sqlite://{}?mode=rw", dir.join("tabel.db").display());
+        killed_midway(None).await;
+    }
 
-        let mut tabel = Tabel::start(&dir, 0).await;
-        let keys = child_days(&url).await;
+    #[tokio::test]
+    async fn a_sync_killed_midway_on_postgres_is_completed_by_resending() {
+        if let Some(url) = crate::helpers::fresh_database(crate::helpers::Backend::Postgres).await {
+            killed_midway(Some(&url)).await;
+        }
+    }
+
+    async fn killed_midway(postgres: Option<&str>) {
+        let dir = std::env::temp_dir().join(format!(
+            "tabel_kill_{}_{}_{}",
+            std::process::id(),
+            if postgres.is_some() { "pg" } else { "sqlite" },
+            now_ms()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sqlite = format!("sqlite://{}?mode=rw", dir.join("tabel.db").display());
+        let url = postgres.unwrap_or(&sqlite);
+
+        let mut tabel = Tabel::start(&dir, postgres, 0).await;
+        let keys = child_days(url).await;
         assert_eq!(keys.len(), MAX_BATCH);
         let base = now_ms() - 3_600_000;
         let mut sent = Vec::new();
@@ -1001,7 +1023,7 @@ mod killed {
         let full = started.elapsed();
         assert!(results.iter().all(|r| *r == OpResult::Applied));
         sent.push(first);
-        assert_complete(&url, &sent).await;
+        assert_complete(url, &sent).await;
 
         let delays = [Duration::from_millis(1), full / 5, full / 2, full * 4 / 5];
         let mut cut_midway = 0;
@@ -1018,7 +1040,7 @@ mod killed {
             tabel.kill();
             // Whether the answer made it out before the kill or not, the client resends.
             let _ = in_flight.await;
-            let ids = applied_op_ids(&url).await;
+            let ids = applied_op_ids(url).await;
             let committed = ops
                 .iter()
                 .filter(|op| ids.contains(op.op_id.as_str()))
@@ -1032,7 +1054,7 @@ mod killed {
                 cut_midway += 1;
             }
 
-            tabel = Tabel::start(&dir, round).await;
+            tabel = Tabel::start(&dir, postgres, round).await;
             let teacher = tabel.teacher().await;
             let results = sync(&teacher, "tab-crash", &ops).await;
             let duplicates = results
@@ -1050,7 +1072,7 @@ mod killed {
                 "exactly the ops committed before the kill come back as duplicates"
             );
             sent.push(ops);
-            assert_complete(&url, &sent).await;
+            assert_complete(url, &sent).await;
         }
         assert!(
             cut_midway > 0,
@@ -1131,4 +1153,90 @@ async fn a_damaged_op_is_refused_alone_and_the_rest_is_taken(app: TestApp) {
         let err: Value = res.json().await.unwrap();
         assert_eq!(err["kind"], "invalid", "{garbage}");
     }
+}
+
+/// The `tabel_author` cookie a sign-in or sign-out sets, as (value, max-age).
+fn author_cookie(res: &reqwest::Response) -> Option<(String, String)> {
+    let set = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("tabel_author="))?;
+    assert!(
+        !set.contains("HttpOnly"),
+        "the tablet's scripts read it: {set}"
+    );
+    let value = set["tabel_author=".len()..].split(';').next()?.to_owned();
+    let max_age = set.split("Max-Age=").nth(1)?.split(';').next()?.to_owned();
+    Some((value, max_age))
+}
+
+/// On a shared tablet teacher A's queued marks must not be sent under B's session: the
+/// tablet learns who is signed in from a cookie, and the server refuses a batch whose
+/// author is someone else, applying nothing of it.
+async fn a_batch_goes_only_under_its_authors_session(app: TestApp) {
+    let person = |login: &str| format!("SELECT person_id FROM accounts WHERE login = '{login}'");
+    let teacher_id = app.scalar(&person(TEACHER.login)).await;
+    let admin_id = app.scalar(&person(ADMIN.login)).await;
+
+    let client = new_client();
+    let res = app.login_with(&client, ADMIN.login, ADMIN.password).await;
+    assert_eq!(res.status().as_u16(), 200);
+    let (value, max_age) = author_cookie(&res).expect("sign-in names the author");
+    assert_eq!(value, admin_id.to_string());
+    assert_ne!(max_age, "0");
+    let admin = User {
+        client,
+        address: app.address.clone(),
+    };
+
+    let ivanova = child_id(&app, "Иванова").await;
+    let ops = [op(
+        "tab-1",
+        ivanova,
+        "2026-11-02",
+        Mark::Present,
+        now_ms() - 60_000,
+    )];
+    let teachers_batch = json!({ "device": "tab-1", "author": teacher_id, "ops": ops });
+    let res = admin
+        .client
+        .post(format!("{}/api/sync_marks", admin.address))
+        .json(&teachers_batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 409);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["kind"], "conflict", "{err}");
+    assert_eq!(err["field"], "author", "{err}");
+    assert!(
+        err["ru"]
+            .as_str()
+            .unwrap()
+            .contains("другой учётной записью"),
+        "{err}"
+    );
+    assert!(
+        err["en"].as_str().unwrap().contains("another account"),
+        "{err}"
+    );
+    assert_eq!(footprint(&app).await, [0, 0, 0, 0], "nothing of it applied");
+
+    let own_batch = json!({ "device": "tab-1", "author": admin_id, "ops": ops });
+    let res = admin
+        .client
+        .post(format!("{}/api/sync_marks", admin.address))
+        .json(&own_batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let answer: SyncResponse = res.json().await.unwrap();
+    assert_eq!(answer.outcomes[0].result, OpResult::Applied);
+
+    let res = admin.call("logout", &[]).await;
+    let (value, max_age) = author_cookie(&res).expect("sign-out clears the author");
+    assert_eq!((value.as_str(), max_age.as_str()), ("", "0"));
 }

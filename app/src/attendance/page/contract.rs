@@ -104,10 +104,20 @@ fn keys_of_all<T: Serialize>(values: &[T]) -> BTreeSet<String> {
     values.iter().flat_map(|v| keys(v)).collect()
 }
 
-/// Whether `text` has `key:` as an object literal's key.
+/// Whether `text` has `key` as an object literal's key: `key: value`, or the shorthand
+/// `{ key, …` / `…, key, …` / `…, key }`.
 fn has_key(text: &str, key: &str) -> bool {
-    text.match_indices(&format!("{key}:"))
-        .any(|(at, _)| !text[..at].chars().next_back().is_some_and(is_ident))
+    let explicit = text
+        .match_indices(&format!("{key}:"))
+        .any(|(at, _)| !text[..at].chars().next_back().is_some_and(is_ident));
+    let shorthand = [
+        format!("{{ {key},"),
+        format!(", {key},"),
+        format!(", {key} }}"),
+    ]
+    .iter()
+    .any(|pattern| text.contains(pattern.as_str()));
+    explicit || shorthand
 }
 
 fn op() -> MarkOp {
@@ -153,6 +163,18 @@ fn status(result: &OpResult) -> String {
         .as_str()
         .unwrap_or_else(|| panic!("{result:?} has no status"))
         .to_owned()
+}
+
+#[test]
+fn the_author_cookie_is_the_servers() {
+    assert_eq!(
+        constant("AUTHOR_COOKIE"),
+        format!("'{}'", crate::domain::sync::AUTHOR_COOKIE)
+    );
+    assert_eq!(
+        constant("LOGOUT_PATH"),
+        format!("'{}'", crate::auth::Logout::PATH)
+    );
 }
 
 #[test]
@@ -244,6 +266,7 @@ fn a_refusal_reaches_the_page_whole() {
 fn the_request_and_the_ops_have_the_servers_names() {
     let request = keys(&SyncMarks {
         device: op().device,
+        author: Some(1),
         ops: vec![crate::domain::sync::WireOp::Read(op())],
     });
     let drain = function("drain");

@@ -247,6 +247,18 @@ fn MarkingList(
 /// closed month, a child who left…) with the reason, until the teacher dismisses them or
 /// marks the day again — all from offline.js. Empty until the browser's queue is open, so
 /// without JavaScript it says nothing it cannot keep.
+/// Another person's ops on a shared tablet: counted, never shown or sent under this one.
+fn others_waiting(count: u32, lang: Lang) -> String {
+    match lang {
+        Lang::Ru => format!(
+            "Отметки другого сотрудника на этом планшете ({count}) ждут, когда он снова войдёт"
+        ),
+        Lang::En => {
+            format!("{count} marks by someone else wait on this tablet until they sign in again")
+        }
+    }
+}
+
 #[component]
 fn OfflineStatus(s: offline::State) -> impl IntoView {
     let lang = use_lang();
@@ -286,6 +298,9 @@ fn OfflineStatus(s: offline::State) -> impl IntoView {
                     <span class="sync-offline-ready">{lang.pick("Страница доступна без сети", "This page works offline")}</span>
                 })}
                 {error.map(|e| view! { <span class="sync-error">{e}</span> })}
+                {(s.others_pending > 0).then(|| view! {
+                    <span class="sync-others">{others_waiting(s.others_pending, lang)}</span>
+                })}
             })}
         </div>
         {(!conflicts.is_empty()).then(|| view! {

@@ -17,6 +17,8 @@ pub struct State {
     pub ready: bool,
     pub online: bool,
     pub pending: u32,
+    /// Ops other people made on this tablet, waiting until they sign in again.
+    pub others_pending: u32,
     pub error: Option<String>,
     pub error_en: Option<String>,
     pub saved_offline: bool,
