@@ -173,8 +173,30 @@ mod ssr {
 
     impl From<sqlx::Error> for AppError {
         fn from(err: sqlx::Error) -> Self {
+            if crate::db::is_outage(&err) {
+                tracing::error!(error = %err, "database unreachable");
+                return AppError::database_unreachable();
+            }
             tracing::error!(error = %err, "database error");
             AppError::internal()
+        }
+    }
+
+    impl AppError {
+        /// The database is down or restarting: 503 with `Retry-After`, so a tablet's
+        /// queue and a person alike try again instead of taking it for a fault.
+        pub fn database_unreachable() -> Self {
+            if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                options.insert_header(
+                    http::header::RETRY_AFTER,
+                    http::HeaderValue::from_static("10"),
+                );
+            }
+            AppError::new(
+                super::ErrorKind::Unavailable,
+                "Сервер сейчас не может связаться с базой данных. Попробуйте ещё раз через минуту.",
+                "The server cannot reach its database right now. Try again in a minute.",
+            )
         }
     }
 

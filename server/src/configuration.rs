@@ -155,6 +155,8 @@ impl Settings {
                         .unwrap_or(defaults.header_read),
                     body_read: millis_env("TABEL_BODY_TIMEOUT_MS")?.unwrap_or(defaults.body_read),
                     request: millis_env("TABEL_REQUEST_TIMEOUT_MS")?.unwrap_or(defaults.request),
+                    database: millis_env("TABEL_DB_ACQUIRE_TIMEOUT_MS")?
+                        .unwrap_or(defaults.database),
                 }
             },
         })

@@ -37,6 +37,9 @@ pub struct Timeouts {
     pub body_read: Duration,
     /// The whole request, body and handling; past it the answer is 503.
     pub request: Duration,
+    /// Waiting for a database connection; past it the request fails with 503 (the
+    /// database is down or restarting, or every connection is busy).
+    pub database: Duration,
 }
 
 impl Default for Timeouts {
@@ -45,6 +48,7 @@ impl Default for Timeouts {
             header_read: Duration::from_secs(10),
             body_read: Duration::from_secs(30),
             request: Duration::from_secs(60),
+            database: app::db::DEFAULT_ACQUIRE_TIMEOUT,
         }
     }
 }

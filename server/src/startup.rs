@@ -49,7 +49,12 @@ impl Application {
     /// Connects and migrates the database, loads demo data if asked, binds the port
     /// (port 0 picks a free one, as the tests do).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = Db::connect(&settings.database_url, settings.max_connections).await?;
+        let db = Db::connect_with(
+            &settings.database_url,
+            settings.max_connections,
+            settings.timeouts.database,
+        )
+        .await?;
         db.migrate().await?;
         if settings.demo {
             demo::load(&db).await?;

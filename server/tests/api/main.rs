@@ -15,6 +15,7 @@ mod migration;
 mod municipal;
 mod notices;
 mod orders;
+mod outage;
 mod pages;
 mod permissions;
 mod premises;

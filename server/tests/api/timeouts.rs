@@ -20,6 +20,7 @@ fn short() -> Timeouts {
         header_read: Duration::from_millis(800),
         body_read: Duration::from_millis(800),
         request: Duration::from_secs(60),
+        ..Timeouts::default()
     }
 }
 
