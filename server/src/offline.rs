@@ -107,7 +107,9 @@ async fn serve(State(worker): State<Arc<ServiceWorker>>) -> Response {
         .into_response()
 }
 
-/// Files worth caching for offline use; type declarations are for developers only.
+/// Files worth caching for offline use. Type declarations are for developers only, and
+/// the precompressed copies (`.br`, `.gz`) are what the server sends for the file itself
+/// when the browser accepts them: the worker caches the file, not its copies.
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -119,7 +121,8 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
             Ok(kind) if kind.is_file() => {
                 let name = entry.file_name();
                 let name = name.to_string_lossy();
-                if !name.ends_with(".d.ts") && name != "sw.js" {
+                let copy = name.ends_with(".br") || name.ends_with(".gz");
+                if !name.ends_with(".d.ts") && !copy && name != "sw.js" {
                     out.push(path);
                 }
             }
@@ -181,12 +184,14 @@ mod tests {
     }
 
     #[test]
-    fn lists_the_site_files_as_urls_and_skips_type_declarations() {
+    fn lists_the_site_files_as_urls_and_skips_declarations_and_compressed_copies() {
         let dir = site(&[
             ("favicon.svg", "<svg/>"),
             ("offline.js", "//"),
             ("pkg/tabel.js", "js"),
             ("pkg/tabel.wasm", "wasm"),
+            ("pkg/tabel.wasm.br", "brotli"),
+            ("pkg/tabel.wasm.gz", "gzip"),
             ("pkg/tabel.css", "css"),
             ("pkg/tabel.d.ts", "ts"),
         ]);

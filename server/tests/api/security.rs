@@ -122,3 +122,57 @@ async fn personal_answers_are_never_cached(app: TestApp) {
         "default-src 'self'"
     );
 }
+
+/// The client's files are sent as the build precompressed them (`cargo leptos build -P`):
+/// brotli where the browser takes it, gzip otherwise, and the file itself to a browser
+/// that takes neither; never compressed twice.
+#[tokio::test]
+async fn the_client_is_sent_precompressed() {
+    let site = std::env::temp_dir().join(format!(
+        "tabel_site_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    let raw = vec![b'w'; 64 * 1024];
+    std::fs::write(pkg.join("tabel.wasm"), &raw).unwrap();
+    std::fs::write(pkg.join("tabel.wasm.br"), b"brotli bytes").unwrap();
+    std::fs::write(pkg.join("tabel.wasm.gz"), b"gzip bytes").unwrap();
+    let root = site.to_string_lossy().into_owned();
+    let app = crate::helpers::spawn_app_with(crate::helpers::Backend::Sqlite, false, |s| {
+        s.leptos.site_root = root.into();
+    })
+    .await
+    .unwrap();
+    // The test client decompresses nothing (no reqwest compression features): it reads
+    // the bytes as sent.
+    let client = reqwest::Client::new();
+    let fetch = |accept: &'static str| {
+        let request = client
+            .get(format!("{}/pkg/tabel.wasm", app.address))
+            .header("accept-encoding", accept);
+        async move {
+            let res = request.send().await.unwrap();
+            assert_eq!(res.status().as_u16(), 200);
+            let encoding = res
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (encoding, res.bytes().await.unwrap().to_vec())
+        }
+    };
+    assert_eq!(
+        fetch("br, gzip").await,
+        (Some("br".into()), b"brotli bytes".to_vec())
+    );
+    assert_eq!(
+        fetch("gzip").await,
+        (Some("gzip".into()), b"gzip bytes".to_vec())
+    );
+    assert_eq!(fetch("identity").await, (None, raw));
+    let _ = std::fs::remove_dir_all(&site);
+}

@@ -1199,14 +1199,14 @@ async fn a_batch_goes_only_under_its_authors_session(app: TestApp) {
         Mark::Present,
         now_ms() - 60_000,
     )];
-    let teachers_batch = json!({ "device": "tab-1", "author": teacher_id, "ops": ops });
-    let res = admin
-        .client
-        .post(format!("{}/api/sync_marks", admin.address))
-        .json(&teachers_batch)
-        .send()
-        .await
-        .unwrap();
+    let send_as = |author: i64| {
+        admin
+            .client
+            .post(format!("{}/api/sync_marks", admin.address))
+            .json(&json!({ "device": "tab-1", "author": author, "ops": ops }))
+            .send()
+    };
+    let res = send_as(teacher_id).await.unwrap();
     assert_eq!(res.status().as_u16(), 409);
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["kind"], "conflict", "{err}");
@@ -1224,14 +1224,7 @@ async fn a_batch_goes_only_under_its_authors_session(app: TestApp) {
     );
     assert_eq!(footprint(&app).await, [0, 0, 0, 0], "nothing of it applied");
 
-    let own_batch = json!({ "device": "tab-1", "author": admin_id, "ops": ops });
-    let res = admin
-        .client
-        .post(format!("{}/api/sync_marks", admin.address))
-        .json(&own_batch)
-        .send()
-        .await
-        .unwrap();
+    let res = send_as(admin_id).await.unwrap();
     assert_eq!(res.status().as_u16(), 200);
     let answer: SyncResponse = res.json().await.unwrap();
     assert_eq!(answer.outcomes[0].result, OpResult::Applied);
