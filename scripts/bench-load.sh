@@ -11,7 +11,7 @@ cd "$ROOT"
 install_build_tools
 apt_install wrk postgresql
 start_postgres
-[ -x target/release/tabel ] || cargo leptos build --release --precompress
+[ -x target/release/tabel ] || build_release
 
 DAY="2026-11-25"
 CLIENTS="${TABEL_LOAD_CLIENTS:-500}"

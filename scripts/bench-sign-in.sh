@@ -8,7 +8,7 @@ source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
 
 install_build_tools
-[ -x target/release/tabel ] || cargo leptos build --release --precompress
+[ -x target/release/tabel ] || build_release
 
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null' EXIT

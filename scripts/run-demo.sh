@@ -5,7 +5,7 @@ source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
 install_build_tools
 log "building (release)"
-cargo leptos build --release --precompress
+build_release
 export LEPTOS_SITE_ROOT="$ROOT/target/site" LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 export TABEL_DATA_DIR="${TABEL_DATA_DIR:-$ROOT/data}"

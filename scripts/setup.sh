@@ -105,3 +105,16 @@ start_postgres() {
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# The release build: the server and the wasm client, with a brotli and a gzip copy of
+# each of the client's files beside it (sent where the browser takes them). cargo-leptos
+# writes its gzip copies at a fast level (the wasm: 1.14 MB, against 0.94 MB at -9), and
+# a browser without brotli (Chromium over plain http) gets those: they are made again
+# at the highest level.
+build_release() {
+    cargo leptos build --release --precompress
+    local gz
+    find "$ROOT/target/site" -name '*.gz' -print0 | while IFS= read -r -d '' gz; do
+        gzip -9 -n -c "${gz%.gz}" > "$gz"
+    done
+}

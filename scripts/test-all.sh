@@ -35,7 +35,7 @@ log "Rust unit and integration tests (SQLite and PostgreSQL)"
 cargo test --locked -p app -p server --features app/ssr
 
 log "release build (server + wasm client)"
-cargo leptos build --release --precompress
+build_release
 
 SERVER_PID=""
 stop_server() {

@@ -875,6 +875,45 @@
 
   /** @type {TabelWindow} */ (window).tabelOffline = { watch, unwatch, enqueue, dismiss, usable, device: deviceId, now: serverNow, random };
 
+  // ---- taps before the client has loaded ----
+
+  // The server-rendered marking page shows the roster at once, but its buttons work only
+  // once the wasm has hydrated the page: seconds on a slow tablet. A tap before that is
+  // kept here, shown on its button, and made again on the same button (found by child
+  // and kind, should hydration have replaced it) as soon as the page is hydrated.
+  /** @type {{ child: string | null, selector: string }[]} */
+  const earlyTaps = [];
+  const hydratedYet = () => !!document.body && document.body.dataset.hydrated === 'true';
+  const TAPPABLE = ['.present-button', '.absent-button', '.all-present'];
+  document.addEventListener('click', (event) => {
+    if (hydratedYet()) return;
+    const target = /** @type {Element | null} */ (event.target);
+    const button = target && target.closest && target.closest(TAPPABLE.map((c) => `button${c}`).join(', '));
+    if (!button || /** @type {HTMLButtonElement} */ (button).disabled) return;
+    const row = button.closest('li.mark-row');
+    const selector = `button${TAPPABLE.find((c) => button.matches(c))}`;
+    earlyTaps.push({ child: row && row.getAttribute('data-child'), selector });
+    button.classList.add('is-early');
+  }, true);
+
+  function replayEarlyTaps() {
+    for (const { child, selector } of earlyTaps.splice(0)) {
+      const scope = child === null
+        ? document
+        : Array.from(document.querySelectorAll('li.mark-row')).find((r) => r.getAttribute('data-child') === child);
+      const button = scope && /** @type {HTMLButtonElement | null} */ (scope.querySelector(selector));
+      if (!button) continue;
+      button.classList.remove('is-early');
+      if (!button.disabled) button.click();
+    }
+  }
+
+  new MutationObserver((_, observer) => {
+    if (!hydratedYet()) return;
+    observer.disconnect();
+    replayEarlyTaps();
+  }).observe(document.documentElement, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
+
   // Print buttons (`data-action="print"`): a listener here rather than an inline
   // onclick, which the Content-Security-Policy forbids; it works before the wasm loads.
   document.addEventListener('click', (event) => {
