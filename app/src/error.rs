@@ -183,24 +183,32 @@ mod ssr {
     }
 
     impl AppError {
-        /// The database is down or restarting: 503 with `Retry-After`, so a tablet's
-        /// queue and a person alike try again instead of taking it for a fault.
-        pub fn database_unreachable() -> Self {
+        /// 503: the server cannot do this now, through no fault of the request. The
+        /// response says when to try again (`Retry-After`, whole seconds, at least one),
+        /// so a tablet's queue and a person alike retry instead of taking it for a fault.
+        pub fn unavailable(
+            retry_after: std::time::Duration,
+            ru: impl Into<String>,
+            en: impl Into<String>,
+        ) -> Self {
             if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
                 options.insert_header(
                     http::header::RETRY_AFTER,
-                    http::HeaderValue::from_static("10"),
+                    http::HeaderValue::from(retry_after.as_secs().max(1)),
                 );
             }
-            AppError::new(
-                super::ErrorKind::Unavailable,
+            AppError::new(super::ErrorKind::Unavailable, ru, en)
+        }
+
+        /// The database is down or restarting.
+        pub fn database_unreachable() -> Self {
+            Self::unavailable(
+                std::time::Duration::from_secs(10),
                 "Сервер сейчас не может связаться с базой данных. Попробуйте ещё раз через минуту.",
                 "The server cannot reach its database right now. Try again in a minute.",
             )
         }
-    }
 
-    impl AppError {
         /// Sets the response status for this error, except for a plain HTML form post
         /// (no wasm yet), which leptos_axum answers with a redirect back to the form.
         pub fn with_status(self) -> Self {

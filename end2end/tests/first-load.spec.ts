@@ -1,4 +1,4 @@
-import { test, expect, BrowserContext, Page } from '@playwright/test';
+import { test, expect, Browser, BrowserContext, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -32,6 +32,16 @@ async function throttle(context: BrowserContext, page: Page) {
   await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
 }
 
+/** A new browser profile (cold cache) signed in as teacher2 without loading a page, so the
+ * marking page is the first to fetch the client; and the id of her group. */
+async function coldTablet(browser: Browser): Promise<{ context: BrowserContext; group: string }> {
+  const context = await browser.newContext();
+  const login = await context.request.post('/api/login', { form: { login: TEACHER_B.login, password: TEACHER_B.password } });
+  expect(login.ok()).toBe(true);
+  const bundle = (await (await context.request.post('/api/offline_bundle', { form: {} })).json()) as { groups: { id: number }[] };
+  return { context, group: String(bundle.groups[0].id) };
+}
+
 /** Opens the marking page and marks its first unmarked child; returns the milliseconds
  * from navigation to the mark shown as recorded (saved or queued). */
 async function timeToFirstMark(page: Page, url: string): Promise<number> {
@@ -48,11 +58,7 @@ async function timeToFirstMark(page: Page, url: string): Promise<number> {
 
 test('the marking page downloads at most the client budget, and its first mark is timed on a slow tablet', async ({ browser }) => {
   test.setTimeout(120_000);
-  const context = await browser.newContext();
-  // Signed in without loading a page, so the marking page is the first to fetch the client.
-  const login = await context.request.post('/api/login', { form: { login: TEACHER_B.login, password: TEACHER_B.password } });
-  expect(login.ok()).toBe(true);
-  const group = String(((await (await context.request.post('/api/offline_bundle', { form: {} })).json()) as { groups: { id: number }[] }).groups[0].id);
+  const { context, group } = await coldTablet(browser);
   const url = `/groups/${group}/marks/${DAY}`;
 
   const page = await context.newPage();
@@ -84,10 +90,7 @@ test('the marking page downloads at most the client budget, and its first mark i
 });
 
 test('a mark tapped before the client has loaded is kept and made once it has', async ({ browser }) => {
-  const context = await browser.newContext();
-  const login = await context.request.post('/api/login', { form: { login: TEACHER_B.login, password: TEACHER_B.password } });
-  expect(login.ok()).toBe(true);
-  const group = String(((await (await context.request.post('/api/offline_bundle', { form: {} })).json()) as { groups: { id: number }[] }).groups[0].id);
+  const { context, group } = await coldTablet(browser);
   const page = await context.newPage();
   // The client is held back until the test lets it through: a slow network, made certain.
   let release = () => {};

@@ -34,24 +34,17 @@ async function tabletStorage(page: Page) {
       const cache = await caches.open(name);
       for (const request of await cache.keys()) pages.push(new URL(request.url).pathname);
     }
-    const queued = await new Promise<{ op_id: string; author?: number }[]>((resolve, reject) => {
+    const records = <T,>(store: string) => new Promise<T[]>((resolve, reject) => {
       const open = indexedDB.open('tabel-offline');
       open.onerror = () => reject(open.error);
       open.onsuccess = () => {
-        const all = open.result.transaction('queue').objectStore('queue').getAll();
+        const all = open.result.transaction(store).objectStore(store).getAll();
         all.onsuccess = () => resolve(all.result);
         all.onerror = () => reject(all.error);
       };
     });
-    const recent = await new Promise<{ author?: number; acked_at: number | null }[]>((resolve, reject) => {
-      const open = indexedDB.open('tabel-offline');
-      open.onsuccess = () => {
-        const all = open.result.transaction('recent').objectStore('recent').getAll();
-        all.onsuccess = () => resolve(all.result);
-        all.onerror = () => reject(all.error);
-      };
-      open.onerror = () => reject(open.error);
-    });
+    const queued = await records<{ op_id: string; author?: number }>('queue');
+    const recent = await records<{ author?: number; acked_at: number | null }>('recent');
     return { pages, queued: queued.map((q) => ({ op_id: q.op_id, author: q.author })), recent, cookie: document.cookie };
   });
 }

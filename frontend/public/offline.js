@@ -692,14 +692,19 @@
     return queued.filter((q) => madeBy(q, author)).length;
   }
 
+  // Sends what waits, then counts what still does.
+  async function sendWaiting() {
+    await sync();
+    return waitingOps();
+  }
+
   /**
    * A modal question; resolves with the value of the button pressed (Escape: `null`).
    * @param {string} title @param {string[]} lines
    * @param {{ label: string, value: string, primary?: boolean }[]} buttons
-   * @param {(dialog: HTMLDialogElement, text: HTMLElement) => void} [onOpen]
    * @returns {Promise<string | null>}
    */
-  function ask(title, lines, buttons, onOpen) {
+  function ask(title, lines, buttons) {
     return new Promise((resolve) => {
       const dialog = document.createElement('dialog');
       dialog.className = 'signout-dialog';
@@ -731,7 +736,6 @@
       });
       document.body.appendChild(dialog);
       dialog.showModal();
-      if (onOpen) onOpen(dialog, text);
     });
   }
 
@@ -760,8 +764,7 @@
       );
       if (choice === 'leave') return true;
       if (choice !== 'retry') return false;
-      await sync();
-      waiting = await waitingOps();
+      waiting = await sendWaiting();
       if (waiting === 0) return true;
     }
   }
@@ -775,10 +778,7 @@
     signingOut = true;
     try {
       let waiting = usable() ? await waitingOps().catch(() => 0) : 0;
-      if (waiting > 0 && navigator.onLine) {
-        await sync();
-        waiting = await waitingOps().catch(() => 0);
-      }
+      if (waiting > 0 && navigator.onLine) waiting = await sendWaiting().catch(() => 0);
       if (waiting > 0 && !(await confirmWaiting(waiting))) return;
       let response;
       try {

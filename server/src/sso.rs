@@ -289,10 +289,11 @@ async fn callback(
                 // The sign-in stands; only the language stays as it was.
                 Err(err) => tracing::error!(error = ?err, "language at SSO sign-in"),
             }
-            for cookie in [
-                sessions.cookie(&begun.token, session::SESSION_MAX_AGE_SECS),
-                sessions.author_cookie(Some(begun.person_id), session::SESSION_MAX_AGE_SECS),
-            ] {
+            for cookie in sessions.cookies(
+                &begun.token,
+                Some(begun.person_id),
+                session::SESSION_MAX_AGE_SECS,
+            ) {
                 match HeaderValue::from_str(&cookie) {
                     Ok(cookie) => res.headers_mut().append(header::SET_COOKIE, cookie),
                     Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),

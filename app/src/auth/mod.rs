@@ -283,14 +283,8 @@ mod ssr {
     }
 
     fn server_busy(busy: super::password::Busy) -> AppError {
-        if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-            options.insert_header(
-                http::header::RETRY_AFTER,
-                http::HeaderValue::from(busy.retry_after.as_secs().max(1)),
-            );
-        }
-        AppError::new(
-            ErrorKind::Unavailable,
+        AppError::unavailable(
+            busy.retry_after,
             "Сервер сейчас занят проверкой других входов. Попробуйте ещё раз через несколько секунд.",
             "The server is busy checking other sign-ins. Try again in a few seconds.",
         )

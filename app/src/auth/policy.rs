@@ -64,6 +64,15 @@ impl SessionPolicy {
         )
     }
 
+    /// Everything a session's start or end sets: the session cookie and, beside it, whose
+    /// session it is for the tablet's scripts (`None` with an empty token clears both).
+    pub fn cookies(self, token: &str, person_id: Option<i64>, max_age_secs: i64) -> [String; 2] {
+        [
+            self.cookie(token, max_age_secs),
+            self.author_cookie(person_id, max_age_secs),
+        ]
+    }
+
     /// The session token in a request's `Cookie` headers, under this policy's name only
     /// (over https a plain `tabel_session`, which any http page could have set, is
     /// not taken).

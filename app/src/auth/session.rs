@@ -48,17 +48,12 @@ fn policy() -> SessionPolicy {
         .unwrap_or_default()
 }
 
-/// The session cookie and, beside it, whose session it is for the tablet's scripts
-/// (`None` with an empty token: both cleared).
+/// The session's cookies ([`SessionPolicy::cookies`]) on the server function's response.
 fn set_cookies(token: &str, person_id: Option<i64>, max_age_secs: i64) {
-    let policy = policy();
     let Some(options) = use_context::<leptos_axum::ResponseOptions>() else {
         return;
     };
-    for cookie in [
-        policy.cookie(token, max_age_secs),
-        policy.author_cookie(person_id, max_age_secs),
-    ] {
+    for cookie in policy().cookies(token, person_id, max_age_secs) {
         if let Ok(header) = http::HeaderValue::from_str(&cookie) {
             options.append_header(http::header::SET_COOKIE, header);
         }

@@ -30,13 +30,19 @@ fn unique_name(prefix: &str) -> String {
     )
 }
 
+/// A new, empty directory of its own under the system's temporary directory.
+pub fn temp_dir(prefix: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(unique_name(prefix));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// A fresh, empty database for one test. `None` when PostgreSQL is not configured
 /// and not required (the test command always requires it).
 pub async fn fresh_database(backend: Backend) -> Option<String> {
     match backend {
         Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(unique_name("tabel_test"));
-            std::fs::create_dir_all(&dir).unwrap();
+            let dir = temp_dir("tabel_test");
             Some(format!(
                 "sqlite://{}?mode=rwc",
                 dir.join("tabel.db").display()

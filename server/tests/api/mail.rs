@@ -116,16 +116,7 @@ impl Drop for SmtpSink {
 }
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "tabel_mail_{name}_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    crate::helpers::temp_dir(&format!("tabel_mail_{name}"))
 }
 
 fn with_mail(port: u16) -> impl FnOnce(&mut Settings) {

@@ -128,14 +128,7 @@ async fn personal_answers_are_never_cached(app: TestApp) {
 /// that takes neither; never compressed twice.
 #[tokio::test]
 async fn the_client_is_sent_precompressed() {
-    let site = std::env::temp_dir().join(format!(
-        "tabel_site_{}_{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
+    let site = crate::helpers::temp_dir("tabel_site");
     let pkg = site.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     let raw = vec![b'w'; 64 * 1024];

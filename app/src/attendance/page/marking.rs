@@ -243,10 +243,6 @@ fn MarkingList(
     }
 }
 
-/// Online or not, what still waits to be sent, and the marks the server refused (a
-/// closed month, a child who left…) with the reason, until the teacher dismisses them or
-/// marks the day again — all from offline.js. Empty until the browser's queue is open, so
-/// without JavaScript it says nothing it cannot keep.
 /// Another person's ops on a shared tablet: counted, never shown or sent under this one.
 fn others_waiting(count: u32, lang: Lang) -> String {
     match lang {
@@ -259,6 +255,10 @@ fn others_waiting(count: u32, lang: Lang) -> String {
     }
 }
 
+/// Online or not, what still waits to be sent, and the marks the server refused (a
+/// closed month, a child who left…) with the reason, until the teacher dismisses them or
+/// marks the day again — all from offline.js. Empty until the browser's queue is open, so
+/// without JavaScript it says nothing it cannot keep.
 #[component]
 fn OfflineStatus(s: offline::State) -> impl IntoView {
     let lang = use_lang();
