@@ -132,14 +132,26 @@ test('teacher A signs out with marks waiting; teacher B sees none of them; they 
   expect(whileB.pages).toContain(`/groups/${groupB}/marks/${DAY}`);
   expect(whileB.pages.filter((p) => !p.startsWith(`/groups/${groupB}/`))).toEqual([]);
 
+  // Even a copy of A's page that cleaning missed (planted here, stamped as hers) is
+  // neither offered to B offline, not even by its address, nor shown to him.
+  await page.evaluate(async ({ path, author }) => {
+    const name = (await caches.keys()).find((n) => n.startsWith('tabel-pages-'))!;
+    const html = '<!DOCTYPE html><html><body><h1>Солнышко</h1></body></html>';
+    await (await caches.open(name)).put(location.origin + path, new Response(html, {
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'X-Tabel-Author': String(author) },
+    }));
+  }, { path: `/groups/${groupA}/marks/${DAY}`, author: authorA });
+
   // Offline, B's tablet opens his own page but not hers.
   await context.setOffline(true);
-  await page.goto(`/groups/${groupA}/marks/${DAY}`);
+  await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Нет сети' })).toBeVisible();
-  await expect(page.locator('body')).not.toContainText('Солнышко');
   const offered = await page.locator('.offline-pages a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
   expect(offered).toContain(`/groups/${groupB}/marks/${DAY}`);
   expect(offered.filter((href) => !href!.startsWith(`/groups/${groupB}/`))).toEqual([]);
+  await page.goto(`/groups/${groupA}/marks/${DAY}`);
+  await expect(page.getByRole('heading', { name: 'Нет сети' })).toBeVisible();
+  await expect(page.locator('body')).not.toContainText('Солнышко');
   await page.goto(`/groups/${groupB}/marks/${DAY}`);
   await hydrated(page);
   await expect(page.getByRole('heading', { name: 'Радуга' })).toBeVisible();

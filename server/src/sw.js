@@ -105,11 +105,11 @@ async function authorNow() {
 // Whether a kept page may be shown to `author`.
 const isFor = (copy, author) => author === undefined || (author !== null && copy.headers.get(AUTHOR_HEADER) === author);
 
-// The kept copy of a page for the person signed in; another person's copy is dropped.
-async function copyFor(cache, key) {
+// The kept copy of a page for `author` (see authorNow); another person's copy is dropped.
+async function copyFor(cache, key, author) {
   const copy = await cache.match(key);
   if (!copy) return undefined;
-  if (isFor(copy, await authorNow())) return copy;
+  if (isFor(copy, author)) return copy;
   await cache.delete(key);
   cachedAt.delete(key);
   return undefined;
@@ -129,7 +129,7 @@ async function networkFirst(request, url) {
     }
     return response;
   });
-  const copy = await copyFor(cache, key);
+  const copy = await copyFor(cache, key, await authorNow());
   if (!copy) {
     return network.catch(() => offlinePage(url));
   }
@@ -173,7 +173,7 @@ async function keepPage(url) {
   } catch (_) {
     // Offline: the copy, if any, is what the tablet has.
   }
-  return !!(await copyFor(cache, key));
+  return !!(await copyFor(cache, key, await authorNow()));
 }
 
 async function forgetPages() {
@@ -188,10 +188,13 @@ const escapeHtml = (text) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<'
 // Shown for a page the tablet has no copy of: what is available offline instead.
 async function offlinePage(url) {
   const cache = await caches.open(PAGES);
+  const author = await authorNow();
   const links = [];
   for (const request of await cache.keys()) {
-    const response = await copyFor(cache, request.url);
-    const html = response ? await response.text() : '';
+    // Another person's pages are not offered, not even by their address.
+    const response = await copyFor(cache, request.url, author);
+    if (!response) continue;
+    const html = await response.text();
     const heading = (html.match(/<h1[^>]*>([\s\S]*?)<\/h1>/) || [])[1] || '';
     const title = heading.replace(/<[^>]*>/g, '').trim() || new URL(request.url).pathname;
     links.push(`<li><a href="${escapeHtml(new URL(request.url).pathname)}">${escapeHtml(title)}</a></li>`);
