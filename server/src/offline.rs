@@ -51,7 +51,9 @@ impl ServiceWorker {
             hash.write(url.as_bytes());
             hash.write(&(bytes.len() as u64).to_le_bytes());
             hash.write(&bytes);
-            precache.push(url);
+            if !only_for_other_pages(&url) {
+                precache.push(url);
+            }
         }
         let version = format!("{:016x}", hash.finish());
         Self::render(version, precache)
@@ -131,6 +133,17 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The chunks of the client that `cargo leptos build --split` cuts out for the pages
+/// other than marking (`split_*.wasm` per page, `chunk_*.wasm` for what they share) and
+/// the manifest the server reads to name them. The worker serves only marking pages
+/// offline, and those need none of it; a tablet fetches a page's chunk with the page.
+/// They still count in the version: a new chunk is a new build.
+fn only_for_other_pages(url: &str) -> bool {
+    let name = url.rsplit('/').next().unwrap_or(url);
+    (name.starts_with("chunk_") || name.starts_with("split_")) && name.ends_with(".wasm")
+        || name.starts_with("__wasm_split_manifest")
+}
+
 /// `pkg/tabel.js` → `/pkg/tabel.js`; `None` for names that would need escaping.
 fn url_path(relative: &Path) -> Option<String> {
     let mut url = String::new();
@@ -194,6 +207,10 @@ mod tests {
             ("pkg/tabel.wasm.gz", "gzip"),
             ("pkg/tabel.css", "css"),
             ("pkg/tabel.d.ts", "ts"),
+            ("pkg/__wasm_split.______________________.js", "loader"),
+            ("pkg/__wasm_split_manifest.json", "{}"),
+            ("pkg/split___groups_route_view_1.wasm", "page"),
+            ("pkg/chunk_7.wasm", "shared"),
         ]);
         let worker = ServiceWorker::for_site(dir.path());
         assert_eq!(
@@ -201,6 +218,7 @@ mod tests {
             [
                 "/favicon.svg",
                 "/offline.js",
+                "/pkg/__wasm_split.______________________.js",
                 "/pkg/tabel.css",
                 "/pkg/tabel.js",
                 "/pkg/tabel.wasm"
@@ -208,7 +226,7 @@ mod tests {
         );
         assert!(worker
             .script()
-            .contains(r#"["/favicon.svg", "/offline.js", "/pkg/tabel.css""#));
+            .contains(r#"["/favicon.svg", "/offline.js", "/pkg/__wasm_split"#));
         assert!(worker
             .script()
             .contains(&format!("const VERSION = \"{}\";", worker.version)));
@@ -221,7 +239,11 @@ mod tests {
         let first = ServiceWorker::for_site(dir.path()).version;
         assert_eq!(ServiceWorker::for_site(dir.path()).version, first);
         std::fs::write(dir.path().join("pkg/tabel.wasm"), "two").unwrap();
-        assert_ne!(ServiceWorker::for_site(dir.path()).version, first);
+        let second = ServiceWorker::for_site(dir.path()).version;
+        assert_ne!(second, first);
+        // A page's chunk is not precached, but a new one is still a new build.
+        std::fs::write(dir.path().join("pkg/chunk_1.wasm"), "page").unwrap();
+        assert_ne!(ServiceWorker::for_site(dir.path()).version, second);
     }
 
     #[test]
