@@ -112,7 +112,7 @@ free_port() {
 # a browser without brotli (Chromium over plain http) gets those: they are made again
 # at the highest level.
 build_release() {
-    cargo leptos build --release --precompress --split
+    cargo leptos build --release --precompress
     local gz
     find "$ROOT/target/site" -name '*.gz' -print0 | while IFS= read -r -d '' gz; do
         gzip -9 -n -c "${gz%.gz}" > "$gz"

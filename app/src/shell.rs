@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    lazy_route, path, Lazy, LazyRoute, SsrMode,
+    path, SsrMode,
 };
 
 use crate::attendance::{MarkHistoryPage, MarkingPage, TimesheetPage};
@@ -19,25 +19,6 @@ use crate::premises::PremisesPage;
 use crate::reference::{CalendarPage, ReasonsPage, StayModesPage};
 use crate::registration::{RegisterPage, RegistrationsPage};
 use crate::staff::{StaffCardPage, StaffPage};
-
-/// One lazily loaded route per page: `Route => Page` makes a unit type whose view (the
-/// page component) goes into its own wasm chunk.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:ident),* $(,)?) => {$(
-        struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                $route
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
-            }
-        }
-    )*};
-}
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -89,6 +70,7 @@ fn content_security_policy() {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     crate::i18n::provide_lang();
+    mark_hydrated();
 
     // Pages that may redirect (not signed in, wrong role) render in Async mode so the
     // server can answer with a real redirect before any HTML is sent.
@@ -106,72 +88,47 @@ pub fn App() -> impl IntoView {
             </header>
             <main>
                 <Routes fallback=|| view! { <p class="notice">{crate::i18n::t("Страница не найдена", "Page not found")}</p> }>
-                    <Route path=path!("/") view={Lazy::<HomeRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/login") view={Lazy::<LoginRoute>::new()}/>
-                    <Route path=path!("/login/sso-error") view={Lazy::<SsoErrorRoute>::new()}/>
-                    <Route path=path!("/register") view={Lazy::<RegisterRoute>::new()}/>
-                    <Route path=path!("/registrations") view={Lazy::<RegistrationsRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/password") view={Lazy::<ChangePasswordRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/role") view={Lazy::<ChooseRoleRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/groups") view={Lazy::<GroupsRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/reasons") view={Lazy::<ReasonsRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/calendar") view={Lazy::<CalendarRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/premises") view={Lazy::<PremisesRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/stay-modes") view={Lazy::<StayModesRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/groups/:id") view={Lazy::<GroupSettingsRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/groups/:id") view={Lazy::<GroupRosterRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/") view=HomePage ssr=ssr.clone()/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/login/sso-error") view=SsoErrorPage/>
+                    <Route path=path!("/register") view=RegisterPage/>
+                    <Route path=path!("/registrations") view=RegistrationsPage ssr=ssr.clone()/>
+                    <Route path=path!("/password") view=ChangePasswordPage ssr=ssr.clone()/>
+                    <Route path=path!("/role") view=ChooseRolePage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/groups") view=GroupsPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/reasons") view=ReasonsPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/calendar") view=CalendarPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/premises") view=PremisesPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/stay-modes") view=StayModesPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/groups/:id") view=GroupSettingsPage ssr=ssr.clone()/>
+                    <Route path=path!("/groups/:id") view=GroupRosterPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/marks/:date") view=MarkingPage ssr=ssr.clone()/>
-                    <Route path=path!("/groups/:id/marks/:date/history/:child") view={Lazy::<MarkHistoryRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/groups/:id/notices") view={Lazy::<GroupNoticesRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/inbox") view={Lazy::<InboxRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/municipal/attendance") view={Lazy::<MunicipalAttendanceRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/summary") view={Lazy::<DailySummaryRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/groups/:id/timesheet/:month") view={Lazy::<TimesheetRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/staff") view={Lazy::<StaffRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/children") view={Lazy::<ContingentRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/children/:id") view={Lazy::<ChildCardRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/orders") view={Lazy::<OrdersRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/orders/move-up") view={Lazy::<MoveUpRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/admin/orders/:id") view={Lazy::<OrderCardRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/family/:id") view={Lazy::<ChildAbsencesRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/staff/:id") view={Lazy::<StaffCardRoute>::new()} ssr=ssr/>
+                    <Route path=path!("/groups/:id/marks/:date/history/:child") view=MarkHistoryPage ssr=ssr.clone()/>
+                    <Route path=path!("/groups/:id/notices") view=GroupNoticesPage ssr=ssr.clone()/>
+                    <Route path=path!("/inbox") view=InboxPage ssr=ssr.clone()/>
+                    <Route path=path!("/municipal/attendance") view=MunicipalAttendancePage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/summary") view=DailySummaryPage ssr=ssr.clone()/>
+                    <Route path=path!("/groups/:id/timesheet/:month") view=TimesheetPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
+                    <Route path=path!("/children") view=ContingentPage ssr=ssr.clone()/>
+                    <Route path=path!("/children/:id") view=ChildCardPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/orders") view=OrdersPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/orders/move-up") view=MoveUpPage ssr=ssr.clone()/>
+                    <Route path=path!("/admin/orders/:id") view=OrderCardPage ssr=ssr.clone()/>
+                    <Route path=path!("/family/:id") view=ChildAbsencesPage ssr=ssr.clone()/>
+                    <Route path=path!("/staff/:id") view=StaffCardPage ssr=ssr/>
                 </Routes>
             </main>
         </Router>
     }
 }
 
-// Every page but marking is its own chunk of the client (`cargo leptos build --split`):
-// a tablet that opens the marking page downloads the framework and that page only, and
-// fetches another page's code when it goes there (the server names the chunk in a
-// `modulepreload` link, so a first load of any page does not wait for it twice).
-lazy_pages! {
-    HomeRoute => HomePage,
-    LoginRoute => LoginPage,
-    SsoErrorRoute => SsoErrorPage,
-    RegisterRoute => RegisterPage,
-    RegistrationsRoute => RegistrationsPage,
-    ChangePasswordRoute => ChangePasswordPage,
-    ChooseRoleRoute => ChooseRolePage,
-    GroupsRoute => GroupsPage,
-    ReasonsRoute => ReasonsPage,
-    CalendarRoute => CalendarPage,
-    PremisesRoute => PremisesPage,
-    StayModesRoute => StayModesPage,
-    GroupSettingsRoute => GroupSettingsPage,
-    GroupRosterRoute => GroupRosterPage,
-    MarkHistoryRoute => MarkHistoryPage,
-    GroupNoticesRoute => GroupNoticesPage,
-    InboxRoute => InboxPage,
-    MunicipalAttendanceRoute => MunicipalAttendancePage,
-    DailySummaryRoute => DailySummaryPage,
-    TimesheetRoute => TimesheetPage,
-    StaffRoute => StaffPage,
-    ContingentRoute => ContingentPage,
-    ChildCardRoute => ChildCardPage,
-    OrdersRoute => OrdersPage,
-    MoveUpRoute => MoveUpPage,
-    OrderCardRoute => OrderCardPage,
-    ChildAbsencesRoute => ChildAbsencesPage,
-    StaffCardRoute => StaffCardPage,
+/// Effects run only in the browser, after hydration: the attribute tells people and
+/// end-to-end tests that the page is interactive, not just server-rendered HTML.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }

@@ -51,9 +51,6 @@ async function xlsxRows(page: Page, file: string): Promise<string[][]> {
 }
 
 test('the admin transfers a child by an order; the new teacher marks it; both табели split on the day; a group moves up', async ({ page }) => {
-  // Two people's day across a dozen pages, each loaded in full: more than the default 30 s
-  // on a busy machine.
-  test.setTimeout(60_000);
   const stamp = letters(Date.now() % 100000);
   const moved = `Переводова${stamp}`;
   const movedFull = `${moved} Вера Игоревна`;

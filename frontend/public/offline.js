@@ -914,25 +914,6 @@
     replayEarlyTaps();
   }).observe(document.documentElement, { attributes: true, subtree: true, attributeFilter: ['data-hydrated'] });
 
-  // Every move to another page is a full page load. Each page's code is a chunk of the
-  // client of its own (README, «The client's size»), named in that page's head so it
-  // comes with the page; a chunk fetched by the router half-way through a session could
-  // fail on weak Wi-Fi, and Leptos 0.8 stops the whole client when one does. The router
-  // leaves alone a click whose default is already prevented.
-  document.addEventListener('click', (event) => {
-    if (event.defaultPrevented || event.button !== 0) return;
-    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    const target = /** @type {Element | null} */ (event.target);
-    const link = /** @type {HTMLAnchorElement | null} */ (target && target.closest && target.closest('a[href]'));
-    if (!link || link.target || link.hasAttribute('download')) return;
-    const url = new URL(link.href, location.href);
-    if (url.origin !== location.origin) return;
-    const samePage = url.pathname === location.pathname && url.search === location.search;
-    if (samePage && url.hash) return;
-    event.preventDefault();
-    location.assign(url.href);
-  }, true);
-
   // Print buttons (`data-action="print"`): a listener here rather than an inline
   // onclick, which the Content-Security-Policy forbids; it works before the wasm loads.
   document.addEventListener('click', (event) => {

@@ -51,9 +51,7 @@ impl ServiceWorker {
             hash.write(url.as_bytes());
             hash.write(&(bytes.len() as u64).to_le_bytes());
             hash.write(&bytes);
-            if !only_for_other_pages(&url) {
-                precache.push(url);
-            }
+            precache.push(url);
         }
         let version = format!("{:016x}", hash.finish());
         Self::render(version, precache)
@@ -133,17 +131,6 @@ fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The chunks of the client that `cargo leptos build --split` cuts out for the pages
-/// other than marking (`split_*.wasm` per page, `chunk_*.wasm` for what they share) and
-/// the manifest the server reads to name them. The worker serves only marking pages
-/// offline, and those need none of it; a tablet fetches a page's chunk with the page.
-/// They still count in the version: a new chunk is a new build.
-fn only_for_other_pages(url: &str) -> bool {
-    let name = url.rsplit('/').next().unwrap_or(url);
-    (name.starts_with("chunk_") || name.starts_with("split_")) && name.ends_with(".wasm")
-        || name.starts_with("__wasm_split_manifest")
-}
-
 /// `pkg/tabel.js` → `/pkg/tabel.js`; `None` for names that would need escaping.
 fn url_path(relative: &Path) -> Option<String> {
     let mut url = String::new();
@@ -207,10 +194,6 @@ mod tests {
             ("pkg/tabel.wasm.gz", "gzip"),
             ("pkg/tabel.css", "css"),
             ("pkg/tabel.d.ts", "ts"),
-            ("pkg/__wasm_split.______________________.js", "loader"),
-            ("pkg/__wasm_split_manifest.json", "{}"),
-            ("pkg/split___groups_route_view_1.wasm", "page"),
-            ("pkg/chunk_7.wasm", "shared"),
         ]);
         let worker = ServiceWorker::for_site(dir.path());
         assert_eq!(
@@ -218,7 +201,6 @@ mod tests {
             [
                 "/favicon.svg",
                 "/offline.js",
-                "/pkg/__wasm_split.______________________.js",
                 "/pkg/tabel.css",
                 "/pkg/tabel.js",
                 "/pkg/tabel.wasm"
@@ -226,7 +208,7 @@ mod tests {
         );
         assert!(worker
             .script()
-            .contains(r#"["/favicon.svg", "/offline.js", "/pkg/__wasm_split"#));
+            .contains(r#"["/favicon.svg", "/offline.js", "/pkg/tabel.css""#));
         assert!(worker
             .script()
             .contains(&format!("const VERSION = \"{}\";", worker.version)));
@@ -239,11 +221,7 @@ mod tests {
         let first = ServiceWorker::for_site(dir.path()).version;
         assert_eq!(ServiceWorker::for_site(dir.path()).version, first);
         std::fs::write(dir.path().join("pkg/tabel.wasm"), "two").unwrap();
-        let second = ServiceWorker::for_site(dir.path()).version;
-        assert_ne!(second, first);
-        // A page's chunk is not precached, but a new one is still a new build.
-        std::fs::write(dir.path().join("pkg/chunk_1.wasm"), "page").unwrap();
-        assert_ne!(ServiceWorker::for_site(dir.path()).version, second);
+        assert_ne!(ServiceWorker::for_site(dir.path()).version, first);
     }
 
     #[test]
