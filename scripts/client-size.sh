@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sizes of the built client (raw, gzip -9, brotli as precompressed by the build), for
+# Sizes of the built client (raw, and the gzip -9 and brotli copies the build makes), for
 # the marking page's download and for the whole site. Run after `build_release`
 # (scripts/setup.sh); BENCHMARKS.md «The tablet's first load» quotes it.
 set -euo pipefail
@@ -12,7 +12,7 @@ sum() {
     local raw=0 gz=0 br=0 file
     while IFS= read -r file; do
         raw=$((raw + $(size "$file")))
-        gz=$((gz + $(gzip -9 -n -c "$file" | wc -c)))
+        gz=$((gz + $(size "$file.gz")))
         br=$((br + $(size "$file.br")))
     done
     echo "$raw $gz $br"
@@ -25,11 +25,7 @@ report() {
 }
 
 pkg="$SITE/pkg"
-# What the marking page loads: the JS glue, the main wasm, the split loader (when the
-# client is split) and offline.js. The other pages' chunks are not among them.
-marking=("$pkg/tabel.js" "$pkg/tabel.wasm" "$SITE/offline.js")
-for loader in "$pkg"/__wasm_split*.js; do [ -f "$loader" ] && marking+=("$loader"); done
-printf '%s\n' "${marking[@]}" | sum | report "marking page (js + wasm)"
-printf '%s\n' "$pkg/tabel.wasm" | sum | report "  of which the main wasm"
+# What the marking page loads: the JS glue, the wasm and offline.js.
+printf '%s\n' "$pkg/tabel.js" "$pkg/tabel.wasm" "$SITE/offline.js" | sum | report "marking page (js + wasm)"
+printf '%s\n' "$pkg/tabel.wasm" | sum | report "  of which the wasm"
 find "$SITE" -type f \( -name '*.wasm' -o -name '*.js' \) ! -name sw.js | sort | sum | report "whole site (every js + wasm)"
-echo "chunks: $(find "$pkg" -name '*.wasm' ! -name tabel.wasm | wc -l) wasm files besides tabel.wasm"
