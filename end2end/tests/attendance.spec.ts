@@ -98,23 +98,51 @@ test('a teacher marks the group on a tablet; the табель and its downloads 
   }
 });
 
-test('a teacher asks the admin to close the month', async ({ browser }) => {
+/// Marks every child of the group present on every working day of a month, through the
+/// server functions the marking page calls; days off refuse, as they should.
+async function markWholeMonth(page: Page, group: string, month: string) {
+  const [year, m] = month.split('-').map(Number);
+  const days = new Date(Date.UTC(year, m, 0)).getUTCDate();
+  for (let day = 1; day <= days; day++) {
+    const date = `${month}-${String(day).padStart(2, '0')}`;
+    const sheet = await (await page.request.post('/api/marking_sheet', { form: { group_id: group, date } })).json();
+    if (sheet.refusal) continue;
+    const marks = sheet.children.map((c: { child_id: number }) => ({ child_id: c.child_id, mark: 'Present' }));
+    const saved = await page.request.post('/api/save_marks', { data: { group_id: Number(group), date, marks } });
+    expect(saved.status(), `${date}: ${await saved.text()}`).toBe(200);
+  }
+}
+
+test('a teacher submits the month once every day is marked, and the head signs it off', async ({ browser }) => {
   const teacher = await (await browser.newContext()).newPage();
   const group = await openSunGroup(teacher);
   await teacher.goto(`/groups/${group}/timesheet/2026-09`);
   await hydrated(teacher);
-  await teacher.getByRole('button', { name: 'Попросить администратора закрыть месяц' }).click();
-  await expect(teacher.locator('.request-sent')).toBeVisible();
+  const submit = teacher.getByRole('button', { name: 'Сдать табель заведующему' });
+  await submit.click();
+  const refusal = teacher.getByRole('alert');
+  await expect(refusal).toContainText('Табель нельзя сдать: не отмечены рабочие дни.');
+  await expect(refusal).toContainText('Иванова Мария Сергеевна — ');
+
+  await markWholeMonth(teacher, group, '2026-09');
+  await submit.click();
+  await expect(teacher.locator('.request-sent')).toHaveText('Табель сдан: заведующий его подпишет.');
 
   const admin = await (await browser.newContext()).newPage();
   await signIn(admin, DEMO.admin.login, DEMO.admin.password);
   await expect(admin.getByRole('heading', { name: 'Дошкольное образование' })).toBeVisible();
   await admin.goto(`/groups/${group}/timesheet/2026-09`);
-  await expect(admin.locator('.close-requested')).toHaveText('Васильева Ольга Николаевна просит закрыть месяц.');
+  await expect(admin.locator('.close-requested')).toHaveText(
+    'Васильева Ольга Николаевна сдал(а) табель. Проверьте его и подпишите: месяц закроется.',
+  );
+  await expect(admin.locator('.signature.submitted')).toContainText('Табель сдал: Васильева Ольга Николаевна, ');
   await hydrated(admin);
-  await admin.getByRole('button', { name: 'Закрыть месяц' }).click();
+  await admin.getByRole('button', { name: 'Подписать и закрыть месяц' }).click();
   await expect(admin.locator('.timesheet-head .status')).toHaveText('Месяц закрыт');
   await expect(admin.locator('.close-requested')).toHaveCount(0);
+  await admin.reload();
+  await expect(admin.locator('.signature.signed')).toContainText('Подписал: Орлова Наталья Викторовна, ');
+  await expect(admin.locator('.signature.submitted')).toContainText('Табель сдал: Васильева Ольга Николаевна, ');
 });
 
 test('a closed month refuses marks in the UI until the admin reopens it', async ({ browser }) => {
@@ -126,7 +154,7 @@ test('a closed month refuses marks in the UI until the admin reopens it', async 
   const group = admin.url().match(/\/groups\/(\d+)/)![1];
   await admin.goto(`/groups/${group}/timesheet/2026-10`);
   await hydrated(admin);
-  await admin.getByRole('button', { name: 'Закрыть месяц' }).click();
+  await admin.getByRole('button', { name: 'Подписать и закрыть месяц' }).click();
   await expect(admin.locator('.timesheet-head .status')).toHaveText('Месяц закрыт');
 
   const teacher = await (await browser.newContext()).newPage();

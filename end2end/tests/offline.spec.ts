@@ -179,7 +179,7 @@ test('a mark made offline in a month the admin then closes comes back as a confl
   await expect(admin.getByRole('heading', { name: 'Дошкольное образование' })).toBeVisible();
   await admin.goto(`/groups/${group}/timesheet/${CLOSED_MONTH}`);
   await hydrated(admin);
-  await admin.getByRole('button', { name: 'Закрыть месяц' }).click();
+  await admin.getByRole('button', { name: 'Подписать и закрыть месяц' }).click();
   await expect(admin.locator('.timesheet-head .status')).toHaveText('Месяц закрыт');
   try {
     await tablet.context.setOffline(false);

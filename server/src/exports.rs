@@ -153,6 +153,8 @@ async fn render(
         month: view.sheet.month,
         responsible: view.responsible.clone(),
         head,
+        submitted: view.submitted.clone(),
+        signed: view.signed.clone(),
         generated_on: app::clock::today(),
         reasons: reasons(db, organisation_id).await?,
     };

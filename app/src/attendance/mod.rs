@@ -12,6 +12,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::sign_off::Signature;
 use crate::domain::timesheet::{Mark, Timesheet};
 use crate::error::AppError;
 
@@ -75,6 +76,12 @@ pub struct TimesheetView {
     pub can_request_close: bool,
     /// Who asked for the month to be closed, while it is still open.
     pub close_requested_by: Option<String>,
+    /// The teacher who submitted the month, kept once it is signed off.
+    #[serde(default)]
+    pub submitted: Option<Signature>,
+    /// The head who signed the month off, which closed it.
+    #[serde(default)]
+    pub signed: Option<Signature>,
     pub sheet: Timesheet,
     /// The grid's letters explained, in both languages.
     pub legend: Vec<crate::domain::timesheet::LegendEntry>,

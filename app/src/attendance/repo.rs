@@ -5,11 +5,12 @@ use sqlx::Row;
 
 use super::{MarkInput, MarkRow, MarkingSheet, ReasonOption, TimesheetView};
 use crate::access::{authorized_group, child_scope, group_scope};
-use crate::clock::{local_time, now_millis, today};
+use crate::clock::{local_date, local_time, now_millis, today};
 use crate::db::Db;
 use crate::domain::calendar::{AcademicCalendar, Month};
 use crate::domain::marking::{check_mark, MarkContext};
 use crate::domain::permissions::GroupScope;
+use crate::domain::sign_off::{check_submission, Signature};
 use crate::domain::timesheet::{AbsenceReason, Mark, Timesheet, TimesheetChild, TimesheetInput};
 use crate::domain::{Actor, Bilingual, Permission, Role};
 use crate::enrolment::{children_ever_in_group, children_in_group, GroupChild, IN_GROUP_ON};
@@ -224,6 +225,9 @@ pub async fn request_month_close(
             format!("The timesheet for {month} is already closed."),
         ));
     }
+    let (sheet, _) = month_sheet(db, scope, month).await?;
+    check_submission(&sheet)
+        .map_err(|refusal| AppError::new(ErrorKind::Conflict, refusal.ru(), refusal.en()))?;
     sqlx::query(
         "INSERT INTO month_close_requests (group_id, month, requested_by, requested_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (group_id, month) DO NOTHING",
@@ -237,15 +241,14 @@ pub async fn request_month_close(
     Ok(())
 }
 
-/// The табель with its header, for the page and the exports.
-pub async fn timesheet_view(
+/// A group's month as the табель counts it: the rows of every child who was in the group
+/// during the month, with only this group's days.
+async fn month_sheet(
     db: &Db,
-    actor: &Actor,
-    group_id: i64,
-    month: &str,
-) -> Result<TimesheetView, AppError> {
-    let scope = authorized_group(db, actor, group_id, false).await?;
-    let month = parse_month(month)?;
+    scope: GroupScope,
+    month: Month,
+) -> Result<(Timesheet, Vec<AbsenceReason>), AppError> {
+    let group_id = scope.group_id;
     let calendar = calendar(db, scope.organisation_id).await?;
     let reasons = reasons(db, scope.organisation_id).await?;
     let in_group = children_in_group(db, group_id, month.first_day(), month.last_day()).await?;
@@ -275,7 +278,60 @@ pub async fn timesheet_view(
         reasons: &reasons,
         today: today(),
     });
+    Ok((sheet, reasons))
+}
+
+/// Who submitted the month and who signed it off (closed it), as far as either happened.
+async fn signatures(
+    db: &Db,
+    group_id: i64,
+    month: Month,
+) -> Result<(Option<Signature>, Option<Signature>), AppError> {
+    let signature =
+        |row: Option<sqlx::any::AnyRow>, at: &str| -> Result<Option<Signature>, AppError> {
+            row.map(|r| {
+                let millis: i64 = r.try_get(at)?;
+                Ok(Signature {
+                    by: full_name(&r)?,
+                    on: local_date(millis),
+                })
+            })
+            .transpose()
+        };
+    let submitted = sqlx::query(
+        "SELECT p.surname, p.given_name, p.patronymic, r.requested_at FROM month_close_requests r \
+         JOIN people p ON p.id = r.requested_by WHERE r.group_id = $1 AND r.month = $2",
+    )
+    .bind(group_id)
+    .bind(month.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    let signed = sqlx::query(
+        "SELECT p.surname, p.given_name, p.patronymic, c.closed_at FROM month_closures c \
+         JOIN people p ON p.id = c.closed_by WHERE c.group_id = $1 AND c.month = $2",
+    )
+    .bind(group_id)
+    .bind(month.to_string())
+    .fetch_optional(db.pool())
+    .await?;
+    Ok((
+        signature(submitted, "requested_at")?,
+        signature(signed, "closed_at")?,
+    ))
+}
+
+/// The табель with its header, for the page and the exports.
+pub async fn timesheet_view(
+    db: &Db,
+    actor: &Actor,
+    group_id: i64,
+    month: &str,
+) -> Result<TimesheetView, AppError> {
+    let scope = authorized_group(db, actor, group_id, false).await?;
+    let month = parse_month(month)?;
+    let (sheet, reasons) = month_sheet(db, scope, month).await?;
     let closed = month_closed(db, group_id, month).await?;
+    let (submitted, signed) = signatures(db, group_id, month).await?;
     let head = sqlx::query("SELECT o.name FROM organisations o WHERE o.id = $1")
         .bind(scope.organisation_id)
         .fetch_one(db.pool())
@@ -305,6 +361,8 @@ pub async fn timesheet_view(
         } else {
             close_requester(db, group_id, month).await?
         },
+        submitted,
+        signed,
         legend: sheet.legend(&reasons),
         sheet,
     })
@@ -352,7 +410,9 @@ pub async fn set_month_closed(
             .await?
     }
     .rows_affected();
-    if closed {
+    // The submission stays beside the signature it led to; a reopened month has to be
+    // submitted again, since its marks may change.
+    if !closed && changed > 0 {
         sqlx::query("DELETE FROM month_close_requests WHERE group_id = $1 AND month = $2")
             .bind(group_id)
             .bind(month.to_string())

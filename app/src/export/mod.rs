@@ -33,6 +33,7 @@ pub mod xlsx;
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::domain::calendar::Month;
+use crate::domain::sign_off::Signature;
 use crate::domain::timesheet::{AbsenceReason, Cell, Timesheet};
 use crate::domain::Bilingual;
 
@@ -55,6 +56,10 @@ pub struct TimesheetHeader {
     pub responsible: String,
     /// Head of the organisation (заведующий), ФИО.
     pub head: String,
+    /// The teacher who submitted the month in Tabel, and when.
+    pub submitted: Option<Signature>,
+    /// The head who signed it off (closing the month), and when.
+    pub signed: Option<Signature>,
     /// Printed as the document date; also the file's creation date, so the same input
     /// always gives the same bytes.
     pub generated_on: NaiveDate,
@@ -194,6 +199,8 @@ pub struct Printout {
     pub head: String,
     /// «30» ноября 2026 г.
     pub signature_date: String,
+    /// Under the date: who submitted and who signed the month off in Tabel, with dates.
+    pub sign_off: Vec<String>,
     /// For the document properties and continuation pages: «Табель за ноябрь 2026 г.,
     /// группа …, ДОУ …».
     pub caption: String,
@@ -273,6 +280,7 @@ impl Printout {
             responsible: header.responsible.clone(),
             head: header.head.clone(),
             signature_date: signature_date_ru(header.generated_on),
+            sign_off: sign_off_lines(header),
             caption: format!(
                 "Табель {}, группа «{}», {}",
                 period_ru(header.month),
@@ -281,6 +289,19 @@ impl Printout {
             ),
         }
     }
+}
+
+/// «Табель сдан: …, 30.11.2026», «Подписан: …, 01.12.2026» for what has happened.
+fn sign_off_lines(header: &TimesheetHeader) -> Vec<String> {
+    let submitted = header
+        .submitted
+        .as_ref()
+        .map(|s| format!("Табель сдан в Tabel: {}", s.line()));
+    let signed = header
+        .signed
+        .as_ref()
+        .map(|s| format!("Подписан в Tabel (месяц закрыт): {}", s.line()));
+    submitted.into_iter().chain(signed).collect()
 }
 
 /// The per-day footer counts. A day shows a count once it has happened for someone:
@@ -330,7 +351,7 @@ pub(crate) mod fixture {
 
     use chrono::NaiveDate;
 
-    use super::TimesheetHeader;
+    use super::{Signature, TimesheetHeader};
     use crate::domain::calendar::{AcademicCalendar, Month};
     use crate::domain::timesheet::{
         AbsenceReason, Enrolment, Mark, Marks, Timesheet, TimesheetChild, TimesheetInput,
@@ -401,10 +422,19 @@ pub(crate) mod fixture {
             month: november(),
             responsible: "Кузнецова Ольга Викторовна".into(),
             head: "Смирнова Елена Павловна".into(),
+            submitted: None,
+            signed: None,
             generated_on: nov(30),
             reasons,
         };
         (header, sheet)
+    }
+
+    pub fn signature(by: &str, november_day: u32) -> Signature {
+        Signature {
+            by: by.into(),
+            on: nov(november_day),
+        }
     }
 
     /// `count` children over a whole `month` of a Saturday–Sunday week, with a

@@ -124,7 +124,7 @@ fn draw(doc: &mut Document, p: &Printout) {
     let legend = legend_text(p);
     let legend_lines = doc.wrap(Style::Regular, 7.0, &legend, CONTENT_WIDTH);
     let legend_height = legend_lines.len() as f32 * 9.0;
-    const SIGNATURES_HEIGHT: f32 = 48.0;
+    const SIGNATURES_HEIGHT: f32 = 66.0;
     y += 6.0;
     if y + legend_height + SIGNATURES_HEIGHT > limit {
         y = continue_on_new_page(doc, p);
@@ -433,6 +433,15 @@ fn draw_signatures(doc: &mut Document, p: &Printout, y: f32) {
         caption(doc, name_x, name_width, "(расшифровка подписи)");
     }
     doc.text(MARGIN_X, y + 32.0, Style::Regular, 8.0, &p.signature_date);
+    for (i, line) in p.sign_off.iter().enumerate() {
+        doc.text(
+            MARGIN_X,
+            y + 42.0 + 9.0 * i as f32,
+            Style::Regular,
+            7.0,
+            line,
+        );
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1045,6 +1054,24 @@ mod tests {
             .collect();
         let totals: Vec<&str> = footer.iter().flat_map(|l| l.split_whitespace()).collect();
         assert_eq!(totals, ["10", "8", "40", "42"], "{footer:?}");
+    }
+
+    #[test]
+    fn pdf_names_who_submitted_and_who_signed_off() {
+        let (mut header, sheet) = fixture::sheet();
+        header.submitted = Some(fixture::signature("Кузнецова Ольга Викторовна", 30));
+        let bytes = timesheet_pdf(&header, &sheet).unwrap();
+        let path = write_temp("signed.pdf", &bytes);
+        let text = poppler("pdftotext", &["-layout"], &path);
+        std::fs::remove_file(&path).ok();
+        assert!(
+            text.contains("Табель сдан в Tabel: Кузнецова Ольга Викторовна, 30.11.2026"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Подписан в Tabel"),
+            "not signed yet:\n{text}"
+        );
     }
 
     #[test]

@@ -434,6 +434,9 @@ impl<'a> Layout<'a> {
             )?;
         }
         ws.write_string_with_format(row + 3, 1, &self.p.signature_date, &f.plain)?;
+        for (line, text) in (row + 4..).zip(&self.p.sign_off) {
+            ws.write_string_with_format(line, 1, text, &f.plain)?;
+        }
         Ok(())
     }
 }
@@ -575,6 +578,29 @@ mod tests {
         assert_eq!(text(&range, signatures, day(17)), "Руководитель");
         assert_eq!(text(&range, signatures, TOTALS), "Смирнова Елена Павловна");
         assert_eq!(text(&range, signatures + 3, 1), "«30» ноября 2026 г.");
+        assert_eq!(
+            text(&range, signatures + 4, 1),
+            "",
+            "not submitted: no line"
+        );
+    }
+
+    #[test]
+    fn who_submitted_and_who_signed_off_follow_the_date() {
+        let (mut header, sheet) = fixture::sheet();
+        header.submitted = Some(fixture::signature("Кузнецова Ольга Викторовна", 30));
+        header.signed = Some(fixture::signature("Смирнова Елена Павловна", 30));
+        let range = read(timesheet_xlsx(&header, &sheet).unwrap(), "Табель 2026-11");
+        let date_row = FIRST_CHILD_ROW + 4 + 4 + 3;
+        assert_eq!(text(&range, date_row, 1), "«30» ноября 2026 г.");
+        assert_eq!(
+            text(&range, date_row + 1, 1),
+            "Табель сдан в Tabel: Кузнецова Ольга Викторовна, 30.11.2026"
+        );
+        assert_eq!(
+            text(&range, date_row + 2, 1),
+            "Подписан в Tabel (месяц закрыт): Смирнова Елена Павловна, 30.11.2026"
+        );
     }
 
     #[test]

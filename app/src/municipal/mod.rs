@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::attendance::{ReasonNameEn, ReasonOption};
 use crate::domain::analytics::MonthAggregate;
+use crate::domain::sign_off::SignOffProgress;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +30,16 @@ pub struct MunicipalMonth {
     pub reasons: Vec<ReasonOption>,
     #[serde(default)]
     pub reasons_en: Vec<ReasonNameEn>,
+    /// How far each organisation is through signing off the month's табели.
+    #[serde(default)]
+    pub sign_offs: Vec<OrganisationSignOff>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrganisationSignOff {
+    pub id: i64,
+    pub name: String,
+    pub progress: SignOffProgress,
 }
 
 /// `month` as YYYY-MM; the current month when empty.

@@ -47,6 +47,7 @@ fn MonthReport(month: MunicipalMonth) -> impl IntoView {
         not_marked_today,
         reasons,
         reasons_en,
+        sign_offs,
     } = month;
     let lang = use_lang();
     let today_title = chrono::NaiveDate::parse_from_str(&today, "%Y-%m-%d")
@@ -123,6 +124,32 @@ fn MonthReport(month: MunicipalMonth) -> impl IntoView {
                     <TallyCells tally=total/>
                     <td></td>
                 </tr>
+            </tbody>
+        </table>
+        <h2>{t("Табели за месяц", "The month's timesheets")}</h2>
+        <table class="summary sign-offs">
+            <thead>
+                <tr>
+                    <th scope="col">{t("Организация", "Organisation")}</th>
+                    <th scope="col">{t("Групп", "Groups")}</th>
+                    <th scope="col">{t("Сдано", "Submitted")}</th>
+                    <th scope="col">{t("Подписано", "Signed off")}</th>
+                    <th scope="col">{t("Состояние", "Status")}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {sign_offs.into_iter().map(|o| view! {
+                    <tr data-organisation=o.id class:signed-off=o.progress.is_signed_off()>
+                        <th scope="row">{o.name}</th>
+                        <td class="num">{o.progress.groups}</td>
+                        <td class="num">{o.progress.submitted}</td>
+                        <td class="num">{o.progress.signed}</td>
+                        <td class="status">{match lang {
+                            Lang::Ru => o.progress.summary_ru(),
+                            Lang::En => o.progress.summary_en(),
+                        }}</td>
+                    </tr>
+                }).collect_view()}
             </tbody>
         </table>
         <h2>{t("Отсутствия по причинам", "Absences by reason")}</h2>

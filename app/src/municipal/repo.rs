@@ -1,11 +1,12 @@
 use chrono::NaiveDate;
 use sqlx::Row;
 
-use super::MunicipalMonth;
+use super::{MunicipalMonth, OrganisationSignOff};
 use crate::clock::today;
 use crate::db::Db;
 use crate::domain::analytics::{aggregate_month, MarkCount, MonthAggregate};
 use crate::domain::calendar::Month;
+use crate::domain::sign_off::SignOffProgress;
 use crate::domain::{Actor, Permission, Role};
 use crate::error::AppError;
 use crate::input::parse_month;
@@ -124,6 +125,47 @@ pub async fn month_aggregate(
     Ok((organisations, aggregate))
 }
 
+/// Per organisation of the scope: its groups in use, and how many of them have the month
+/// submitted and signed off. A signed month counts as submitted even if the admin
+/// closed it without waiting for the teacher.
+pub async fn sign_offs(
+    db: &Db,
+    scope: Scope,
+    month: Month,
+) -> Result<Vec<OrganisationSignOff>, AppError> {
+    let sql = format!(
+        "SELECT o.id, o.short_name, COUNT(g.id) AS groups, \
+         COUNT(CASE WHEN r.group_id IS NOT NULL OR c.group_id IS NOT NULL THEN 1 END) AS submitted, \
+         COUNT(c.group_id) AS signed FROM organisations o \
+         LEFT JOIN groups g ON g.organisation_id = o.id AND g.archived = 0 \
+         LEFT JOIN month_close_requests r ON r.group_id = g.id AND r.month = $1 \
+         LEFT JOIN month_closures c ON c.group_id = g.id AND c.month = $1 \
+         WHERE 1 = 1{} GROUP BY o.id, o.short_name ORDER BY o.short_name, o.id",
+        scope.condition(2)
+    );
+    let count = |r: &sqlx::any::AnyRow, column: &str| -> Result<u32, sqlx::Error> {
+        Ok(u32::try_from(r.try_get::<i64, _>(column)?).unwrap_or(u32::MAX))
+    };
+    scope
+        .bind(sqlx::query(&sql).bind(month.to_string()))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(OrganisationSignOff {
+                id: r.try_get("id")?,
+                name: r.try_get("short_name")?,
+                progress: SignOffProgress {
+                    groups: count(r, "groups")?,
+                    submitted: count(r, "submitted")?,
+                    signed: count(r, "signed")?,
+                },
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()
+        .map_err(Into::into)
+}
+
 pub async fn municipal_month(
     db: &Db,
     actor: &Actor,
@@ -168,5 +210,6 @@ pub async fn municipal_month(
         not_marked_today,
         reasons_en: reason_names_en(&reasons),
         reasons: reasons.into_iter().map(|r| ReasonOption::of(&r)).collect(),
+        sign_offs: sign_offs(db, Scope::Municipality(municipality_id), month).await?,
     })
 }

@@ -13,7 +13,7 @@ crate::on_both_backends!(
     days_that_cannot_be_marked_are_refused_with_the_reason,
     a_closed_month_refuses_marks_until_the_admin_reopens_it,
     the_history_of_a_mark_lists_every_change,
-    a_teacher_asks_the_admin_to_close_the_month,
+    a_teacher_submits_the_month_and_the_head_signs_it_off,
     the_timesheet_adds_up,
     the_timesheet_downloads_as_xlsx_and_pdf,
 );
@@ -486,11 +486,56 @@ async fn the_history_of_a_mark_lists_every_change(app: TestApp) {
     assert_eq!(denied.status().as_u16(), 403);
 }
 
-async fn a_teacher_asks_the_admin_to_close_the_month(app: TestApp) {
+/// Marks every child of the group present on every working day of November 2026;
+/// the days off refuse the batch, which is what they should do.
+async fn mark_whole_november(teacher: &User, group: i64) {
+    let children: Vec<Value> = sheet(teacher, group, "2026-11-02").await["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!({ "child_id": c["child_id"], "mark": "Present" }))
+        .collect();
+    for day in 1..=30 {
+        let date = format!("2026-11-{day:02}");
+        let res = save(teacher, group, &date, Value::Array(children.clone())).await;
+        assert!(
+            [200, 409].contains(&res.status().as_u16()),
+            "{date}: {}",
+            res.text().await.unwrap()
+        );
+    }
+}
+
+async fn pdf_text(user: &User, group: i64, month: &str) -> String {
+    let bytes = user
+        .client
+        .get(format!(
+            "{}/export/timesheet/{group}/{month}.pdf",
+            user.address
+        ))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let path = crate::helpers::temp_dir("signed-pdf").join("tabel.pdf");
+    std::fs::write(&path, &bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) runs");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn a_teacher_submits_the_month_and_the_head_signs_it_off(app: TestApp) {
     let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
     let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
-    let sun = group_id(&app, "Солнышко").await.to_string();
-    let form = [("group_id", sun.as_str()), ("month", "2026-11")];
+    let sun = group_id(&app, "Солнышко").await;
+    let sun_text = sun.to_string();
+    let form = [("group_id", sun_text.as_str()), ("month", "2026-11")];
     let teacher2 = app.signed_in(TEACHER2.login, TEACHER2.password).await;
     assert_eq!(
         teacher2
@@ -500,6 +545,53 @@ async fn a_teacher_asks_the_admin_to_close_the_month(app: TestApp) {
             .as_u16(),
         403
     );
+
+    // Nothing is marked yet: the refusal names the children and their blank days.
+    let refused = teacher.call("request_month_close", &form).await;
+    assert_eq!(refused.status().as_u16(), 409);
+    let message = refused.text().await.unwrap();
+    assert!(
+        message.contains("Табель нельзя сдать: не отмечены рабочие дни."),
+        "{message}"
+    );
+    assert!(message.contains("Иванова Мария"), "{message}");
+    assert!(
+        message.contains("02.11, 03.11, 05.11"),
+        "the 4th is a holiday: {message}"
+    );
+    assert!(
+        !message.contains("07.11"),
+        "the 7th is a weekend: {message}"
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM month_close_requests").await,
+        0
+    );
+
+    // One blank day of one child is enough to refuse.
+    mark_whole_november(&teacher, sun).await;
+    let petrov = child_id(&app, "Петров").await;
+    app.execute(&format!(
+        "DELETE FROM marks WHERE child_id = {petrov} AND day = '2026-11-17'"
+    ))
+    .await;
+    let refused = teacher.call("request_month_close", &form).await;
+    assert_eq!(refused.status().as_u16(), 409);
+    let message = refused.text().await.unwrap();
+    assert!(
+        message.contains("Петров Артём Алексеевич — 17.11"),
+        "{message}"
+    );
+    assert!(!message.contains("Иванова"), "{message}");
+
+    let res = save(
+        &teacher,
+        sun,
+        "2026-11-17",
+        json!([{ "child_id": petrov, "mark": { "Absent": { "reason": "Б" } } }]),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
     assert_eq!(
         teacher
             .call("request_month_close", &form)
@@ -509,33 +601,62 @@ async fn a_teacher_asks_the_admin_to_close_the_month(app: TestApp) {
         200
     );
     let seen = admin
-        .json("timesheet", &[("group_id", &sun), ("month", "2026-11")])
+        .json(
+            "timesheet",
+            &[("group_id", &sun_text), ("month", "2026-11")],
+        )
         .await;
     assert_eq!(seen["close_requested_by"], "Васильева Ольга Николаевна");
+    assert_eq!(seen["submitted"]["by"], "Васильева Ольга Николаевна");
+    assert_eq!(seen["signed"], Value::Null);
     assert_eq!(
         seen["can_request_close"], false,
-        "admins close, they do not ask"
+        "admins sign off, they do not submit"
     );
 
     admin
         .json(
             "set_month_closed",
             &[
-                ("group_id", sun.as_str()),
+                ("group_id", sun_text.as_str()),
                 ("month", "2026-11"),
                 ("closed", "true"),
             ],
         )
         .await;
     let closed = teacher
-        .json("timesheet", &[("group_id", &sun), ("month", "2026-11")])
+        .json(
+            "timesheet",
+            &[("group_id", &sun_text), ("month", "2026-11")],
+        )
         .await;
+    assert_eq!(closed["closed"], true, "signing off closes the month");
     assert_eq!(closed["close_requested_by"], Value::Null);
     assert_eq!(closed["can_request_close"], false);
-    assert_eq!(
-        app.count("SELECT COUNT(*) FROM month_close_requests").await,
-        0,
-        "closing clears the request"
+    assert_eq!(closed["submitted"]["by"], "Васильева Ольга Николаевна");
+    assert_eq!(closed["signed"]["by"], "Орлова Наталья Викторовна");
+    // The day each signature was put, as the server's clock had it.
+    let on = |which: &str| {
+        let day = closed[which]["on"].as_str().unwrap();
+        chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d")
+            .unwrap()
+            .format("%d.%m.%Y")
+            .to_string()
+    };
+    let text = pdf_text(&teacher, sun, "2026-11").await;
+    assert!(
+        text.contains(&format!(
+            "Табель сдан в Tabel: Васильева Ольга Николаевна, {}",
+            on("submitted")
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Подписан в Tabel (месяц закрыт): Орлова Наталья Викторовна, {}",
+            on("signed")
+        )),
+        "{text}"
     );
     assert_eq!(
         teacher
@@ -543,6 +664,32 @@ async fn a_teacher_asks_the_admin_to_close_the_month(app: TestApp) {
             .await
             .status()
             .as_u16(),
-        409
+        409,
+        "a closed month is not submitted again"
+    );
+
+    // Reopening undoes both signatures: the month is submitted and signed again.
+    admin
+        .json(
+            "set_month_closed",
+            &[
+                ("group_id", sun_text.as_str()),
+                ("month", "2026-11"),
+                ("closed", "false"),
+                ("reason", "Исправление отметки"),
+            ],
+        )
+        .await;
+    let reopened = admin
+        .json(
+            "timesheet",
+            &[("group_id", &sun_text), ("month", "2026-11")],
+        )
+        .await;
+    assert_eq!(reopened["submitted"], Value::Null);
+    assert_eq!(reopened["signed"], Value::Null);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM month_close_requests").await,
+        0
     );
 }

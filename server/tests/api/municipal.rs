@@ -11,7 +11,113 @@ crate::on_both_backends!(
     the_month_adds_up_and_downloads,
     only_the_municipal_specialist_sees_it,
     the_tallies_follow_every_change_of_a_mark,
+    the_specialist_sees_which_organisations_signed_off_the_month,
 );
+
+async fn the_specialist_sees_which_organisations_signed_off_the_month(app: TestApp) {
+    let municipal = app.signed_in(MUNICIPAL.login, MUNICIPAL.password).await;
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let month = || async {
+        municipal
+            .json("municipal_month", &[("month", "2026-11")])
+            .await
+    };
+    let org1 = app
+        .scalar("SELECT organisation_id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let groups_of_org1 = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM groups WHERE organisation_id = {org1} AND archived = 0"
+        ))
+        .await;
+    let progress = |seen: &Value, org: i64| -> Value {
+        seen["sign_offs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["id"] == org)
+            .map(|o| o["progress"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let before = month().await;
+    assert_eq!(
+        progress(&before, org1),
+        json!({ "groups": groups_of_org1, "submitted": 0, "signed": 0 })
+    );
+    // One group submitted by its teacher (straight in the table: the submission's own
+    // rules are tested with the табель), then every group signed off one by one.
+    let sun = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let teacher = app
+        .scalar(&format!(
+            "SELECT p.id FROM people p JOIN accounts a ON a.person_id = p.id WHERE a.login = '{}'",
+            TEACHER.login
+        ))
+        .await;
+    app.execute(&format!(
+        "INSERT INTO month_close_requests (group_id, month, requested_by, requested_at) \
+         VALUES ({sun}, '2026-11', {teacher}, 0)"
+    ))
+    .await;
+    assert_eq!(
+        progress(&month().await, org1),
+        json!({ "groups": groups_of_org1, "submitted": 1, "signed": 0 })
+    );
+    let ids: Vec<i64> = {
+        let mut ids = Vec::new();
+        for n in 0..groups_of_org1 {
+            ids.push(
+                app.scalar(&format!(
+                    "SELECT id FROM groups WHERE organisation_id = {org1} AND archived = 0 \
+                     ORDER BY id LIMIT 1 OFFSET {n}"
+                ))
+                .await,
+            );
+        }
+        ids
+    };
+    for (signed, group) in ids.iter().enumerate() {
+        let group = group.to_string();
+        admin
+            .json(
+                "set_month_closed",
+                &[
+                    ("group_id", group.as_str()),
+                    ("month", "2026-11"),
+                    ("closed", "true"),
+                ],
+            )
+            .await;
+        let seen = progress(&month().await, org1);
+        assert_eq!(seen["signed"], signed as i64 + 1, "{seen}");
+    }
+    let after = month().await;
+    assert_eq!(
+        progress(&after, org1),
+        json!({ "groups": groups_of_org1, "submitted": groups_of_org1, "signed": groups_of_org1 })
+    );
+    // The other month and the other organisation are untouched; the specialist's own
+    // municipality only.
+    let october = municipal
+        .json("municipal_month", &[("month", "2026-10")])
+        .await;
+    assert_eq!(progress(&october, org1)["signed"], 0);
+    let org2 = app
+        .scalar("SELECT organisation_id FROM groups WHERE name = 'Радуга'")
+        .await;
+    let org2_seen = progress(&after, org2);
+    if org2_seen != Value::Null {
+        assert_eq!(org2_seen["signed"], 0);
+    }
+    let direct = app
+        .count(&format!(
+            "SELECT COUNT(*) FROM month_closures c JOIN groups g ON g.id = c.group_id \
+             WHERE g.organisation_id = {org1} AND c.month = '2026-11'"
+        ))
+        .await;
+    assert_eq!(direct, groups_of_org1);
+}
 
 /// Rows of `mark_tallies` (n > 0) that a direct count of `marks` does not give, plus
 /// the counts the tallies miss: 0 when they are in step.

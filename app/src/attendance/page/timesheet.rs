@@ -73,7 +73,9 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
         closed,
         can_close,
         can_request_close,
-        close_requested_by,
+        close_requested_by: _,
+        submitted,
+        signed,
         sheet,
         legend,
     } = data;
@@ -93,6 +95,8 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
             <p>{organisation}</p>
             <p>{t("Группа: ", "Group: ")}<strong>{group}</strong>{t(" · Ответственный: ", " · Person in charge: ")}{responsible}</p>
             <p class="status">{if closed { t("Месяц закрыт", "Month closed") } else { t("Месяц открыт", "Month open") }}</p>
+            {submitted.clone().map(|s| view! { <p class="signature submitted">{lang.pick("Табель сдал: ", "Submitted by: ")}{s.line()}</p> })}
+            {signed.map(|s| view! { <p class="signature signed">{lang.pick("Подписал: ", "Signed off by: ")}{s.line()}</p> })}
         </header>
         <nav class="day-nav no-print">
             <a href=export("xlsx") rel="external" download>{t("Скачать XLSX", "Download XLSX")}</a>
@@ -109,16 +113,16 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                             placeholder=lang.pick("Причина открытия месяца", "Reason for reopening the month")/>
                     })}
                     <button type="submit" class="secondary">
-                        {if closed { lang.pick("Открыть месяц", "Reopen month") } else { lang.pick("Закрыть месяц", "Close month") }}
+                        {if closed { lang.pick("Открыть месяц", "Reopen month") } else { lang.pick("Подписать и закрыть месяц", "Sign off and close month") }}
                     </button>
                 </ActionForm>
             })}
         </nav>
         {move || close.value().get().and_then(Result::err).map(|e| view! { <p class="error" role="alert">{e.message(lang)}</p> })}
-        {close_requested_by.map(|who| view! {
+        {submitted.filter(|_| !closed && can_close).map(|s| view! {
             <p class="notice close-requested" role="status">{match lang {
-                Lang::Ru => format!("{who} просит закрыть месяц."),
-                Lang::En => format!("{who} asks for the month to be closed."),
+                Lang::Ru => format!("{} сдал(а) табель. Проверьте его и подпишите: месяц закроется.", s.by),
+                Lang::En => format!("{} submitted the timesheet. Check it and sign it off: the month will close.", s.by),
             }}</p>
         })}
         {can_request_close.then(|| view! {
@@ -126,13 +130,13 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
                 <input type="hidden" name="group_id" value=group_id/>
                 <input type="hidden" name="month" value=month_for_request.clone()/>
                 <button type="submit" class="secondary">
-                    {lang.pick("Попросить администратора закрыть месяц", "Ask the administrator to close the month")}
+                    {lang.pick("Сдать табель заведующему", "Submit the timesheet to the head")}
                 </button>
             </ActionForm>
             {move || match request.value().get() {
                 Some(Ok(())) => Some(view! {
                     <p class="notice request-sent" role="status">
-                        {lang.pick("Просьба отправлена администратору.", "Request sent to the administrator.")}
+                        {lang.pick("Табель сдан: заведующий его подпишет.", "Timesheet submitted: the head will sign it off.")}
                     </p>
                 }.into_any()),
                 Some(Err(e)) => Some(view! { <p class="error" role="alert">{e.message(lang)}</p> }.into_any()),
@@ -140,7 +144,9 @@ fn TimesheetGrid(data: TimesheetView, close: ServerAction<SetMonthClosed>) -> im
             }}
         })}
         <AttendanceChart days=days.clone()/>
-        <div class="timesheet-scroll">
+        // Wider than a tablet: keyboard users scroll it once it has focus (WCAG 2.1.1).
+        <div class="timesheet-scroll" tabindex="0" role="region"
+            aria-label=lang.pick("Табель по дням месяца", "The timesheet by day of the month")>
             <table class="timesheet">
                 <thead>
                     <tr>
