@@ -75,7 +75,7 @@ test('the admin adds a building and a room, and a room in use cannot be archived
 
 test('a group gets its ages, stay mode and room, with errors for a bad age band', async ({ page }) => {
   await asAdmin(page, '/admin/groups');
-  await page.getByRole('link', { name: 'Настройки группы Ромашка' }).click();
+  await page.getByRole('link', { name: 'Настроить группу Ромашка' }).click();
   await expect(page.getByRole('heading', { name: 'Ромашка' })).toBeVisible();
   await hydrated(page);
 
@@ -104,7 +104,7 @@ test('a group gets its ages, stay mode and room, with errors for a bad age band'
   await expect(row.locator('.room')).toHaveText('Основной корпус · Музыкальный зал (30 мест)');
 
   // A group with children is not archived.
-  await page.getByRole('link', { name: 'Настройки группы Солнышко' }).click();
+  await page.getByRole('link', { name: 'Настроить группу Солнышко' }).click();
   await hydrated(page);
   await page.getByRole('button', { name: 'Перевести группу в архив' }).click();
   await expect(page.getByRole('alert')).toContainText('В группе числятся дети');

@@ -170,7 +170,7 @@ fn AdminGroupTable(groups: Vec<AdminGroupRow>) -> impl IntoView {
                                 <td class="stay-mode">{mode}</td>
                                 <td class="room">{room}</td>
                                 <td><a class="settings-link" href=format!("/admin/groups/{}", g.id)
-                                    aria-label=format!("{} {}", t("Настройки группы", "Group settings"), g.name)>
+                                    aria-label=format!("{} {}", t("Настроить группу", "Settings of group"), g.name)>
                                     {t("Настроить", "Settings")}
                                 </a></td>
                             </tr>
