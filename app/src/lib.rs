@@ -12,6 +12,7 @@ pub mod family;
 pub mod groups;
 pub mod home;
 pub mod i18n;
+pub mod long_absences;
 pub mod municipal;
 pub mod notices;
 pub mod orders;

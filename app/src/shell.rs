@@ -12,7 +12,8 @@ use crate::contingent::{ChildCardPage, ContingentPage};
 use crate::family::ChildAbsencesPage;
 use crate::groups::{GroupRosterPage, GroupSettingsPage, GroupsPage};
 use crate::home::HomePage;
-use crate::municipal::MunicipalAttendancePage;
+use crate::long_absences::LongAbsencesPage;
+use crate::municipal::{MunicipalAttendancePage, MunicipalReasonsPage};
 use crate::notices::{DailySummaryPage, GroupNoticesPage, InboxPage};
 use crate::orders::{MoveUpPage, OrderCardPage, OrdersPage};
 use crate::premises::PremisesPage;
@@ -107,7 +108,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/groups/:id/notices") view=GroupNoticesPage ssr=ssr.clone()/>
                     <Route path=path!("/inbox") view=InboxPage ssr=ssr.clone()/>
                     <Route path=path!("/municipal/attendance") view=MunicipalAttendancePage ssr=ssr.clone()/>
+                    <Route path=path!("/municipal/reasons") view=MunicipalReasonsPage ssr=ssr.clone()/>
                     <Route path=path!("/admin/summary") view=DailySummaryPage ssr=ssr.clone()/>
+                    <Route path=path!("/reports/absences") view=LongAbsencesPage ssr=ssr.clone()/>
                     <Route path=path!("/groups/:id/timesheet/:month") view=TimesheetPage ssr=ssr.clone()/>
                     <Route path=path!("/staff") view=StaffPage ssr=ssr.clone()/>
                     <Route path=path!("/children") view=ContingentPage ssr=ssr.clone()/>

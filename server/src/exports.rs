@@ -6,7 +6,7 @@ use app::attendance::repo::timesheet_view;
 use app::auth::session::{require_actor_from_headers, SessionPolicy};
 use app::db::Db;
 use app::error::AppError;
-use app::export::analytics::{month_csv, month_xlsx, MonthTable};
+use app::export::analytics::{month_csv, month_xlsx, text_table_csv, text_table_xlsx, MonthTable};
 use app::export::{timesheet_pdf, timesheet_xlsx, TimesheetHeader};
 use app::reference::repo::reasons;
 use axum::Extension;
@@ -23,6 +23,7 @@ pub fn routes(db: Db) -> Router {
     Router::new()
         .route("/export/timesheet/{group_id}/{file}", get(timesheet))
         .route("/export/municipal/{file}", get(municipal_month))
+        .route("/export/absences/{file}", get(long_absences))
         .with_state(db)
 }
 
@@ -84,6 +85,60 @@ async fn municipal_month(
     };
     match rendered.await {
         Ok(bytes) => attachment(bytes, content_type, &format!("attendance-{month}.{ext}")),
+        Err(err) => error_response(err),
+    }
+}
+
+/// The long-absence report (`/export/absences/2026-11.csv` or `.xlsx`) of the admin's
+/// organisation or the specialist's municipality.
+async fn long_absences(
+    State(db): State<Db>,
+    Extension(sessions): Extension<SessionPolicy>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    let Some((month, ext)) = file.rsplit_once('.') else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let content_type = match ext {
+        "xlsx" => XLSX,
+        "csv" => "text/csv; charset=utf-8",
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    let rendered = async {
+        let actor = require_actor_from_headers(&db, sessions, &headers).await?;
+        let report = app::long_absences::repo::long_absences(&db, &actor, Some(month)).await?;
+        let caption = format!("Длительные отсутствия {}", report.month_title);
+        let header = [
+            "Организация",
+            "Группа",
+            "Ребёнок",
+            "Отсутствует подряд",
+            "Без уважительной причины за месяц, дней",
+        ];
+        let rows: Vec<Vec<String>> = report
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.organisation.clone(),
+                    r.group.clone(),
+                    r.child.clone(),
+                    r.streaks_ru(),
+                    r.unexplained.to_string(),
+                ]
+            })
+            .collect();
+        match ext {
+            "csv" => Ok(text_table_csv(&caption, &header, &rows).into_bytes()),
+            _ => text_table_xlsx("Отсутствия", &caption, &header, &rows).map_err(|e| {
+                tracing::error!(error = %e, month, "long-absence export failed");
+                AppError::internal()
+            }),
+        }
+    };
+    match rendered.await {
+        Ok(bytes) => attachment(bytes, content_type, &format!("long-absences-{month}.{ext}")),
         Err(err) => error_response(err),
     }
 }

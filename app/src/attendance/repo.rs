@@ -196,20 +196,6 @@ pub async fn save_marks(
     Ok(changed)
 }
 
-async fn close_requester(db: &Db, group_id: i64, month: Month) -> Result<Option<String>, AppError> {
-    sqlx::query(
-        "SELECT p.surname, p.given_name, p.patronymic FROM month_close_requests r \
-         JOIN people p ON p.id = r.requested_by WHERE r.group_id = $1 AND r.month = $2",
-    )
-    .bind(group_id)
-    .bind(month.to_string())
-    .fetch_optional(db.pool())
-    .await?
-    .map(|r| full_name(&r))
-    .transpose()
-    .map_err(Into::into)
-}
-
 pub async fn request_month_close(
     db: &Db,
     actor: &Actor,
@@ -356,11 +342,7 @@ pub async fn timesheet_view(
         closed,
         can_close: actor.role == Role::OrgAdmin,
         can_request_close: actor.role == Role::Teacher && !closed,
-        close_requested_by: if closed {
-            None
-        } else {
-            close_requester(db, group_id, month).await?
-        },
+        close_requested_by: submitted.as_ref().filter(|_| !closed).map(|s| s.by.clone()),
         submitted,
         signed,
         legend: sheet.legend(&reasons),

@@ -97,6 +97,49 @@ pub fn month_csv(table: &MonthTable) -> String {
     out
 }
 
+/// A plain table of text cells (a caption line, the header, the rows), in the same
+/// CSV dialect as [`month_csv`]: for reports whose cells are already worded.
+pub fn text_table_csv(caption: &str, header: &[&str], rows: &[Vec<String>]) -> String {
+    let line = |cells: &mut dyn Iterator<Item = &str>| {
+        cells.map(csv_field).collect::<Vec<_>>().join(";") + "\r\n"
+    };
+    let mut out = String::from("\u{feff}");
+    out += &line(&mut std::iter::once(caption));
+    out += &line(&mut header.iter().copied());
+    for row in rows {
+        out += &line(&mut row.iter().map(String::as_str));
+    }
+    out
+}
+
+/// [`text_table_csv`] as a workbook of one sheet named `sheet`; cells that hold a whole
+/// number are written as numbers, so they add up in a spreadsheet.
+pub fn text_table_xlsx(
+    sheet_name: &str,
+    caption: &str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, ExportError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let bold = Format::new().set_bold();
+    sheet.write_string_with_format(0, 0, caption, &bold)?;
+    for (col, h) in header.iter().enumerate() {
+        sheet.write_string_with_format(2, col as u16, *h, &bold)?;
+        sheet.set_column_width(col as u16, 24)?;
+    }
+    for (row, cells) in (3u32..).zip(rows) {
+        for (col, cell) in cells.iter().enumerate() {
+            match cell.parse::<u32>() {
+                Ok(n) => sheet.write_number(row, col as u16, f64::from(n))?,
+                Err(_) => sheet.write_string(row, col as u16, cell)?,
+            };
+        }
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
 pub fn month_xlsx(table: &MonthTable) -> Result<Vec<u8>, ExportError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
@@ -195,6 +238,20 @@ mod tests {
         assert_eq!(lines[3], "Всего;8;7;1;87,5 %");
         assert!(lines.contains(&"Б — болезнь;1"));
         assert!(lines.contains(&"Причина неизвестна;0"));
+    }
+
+    #[test]
+    fn a_text_table_keeps_its_cells_and_guards_formulas() {
+        let rows = vec![vec![
+            "=1+1".to_owned(),
+            "Иванова; Мария".to_owned(),
+            "7".to_owned(),
+        ]];
+        let csv = text_table_csv("Отчёт", &["А", "Б", "В"], &rows);
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines, ["Отчёт", "А;Б;В", "'=1+1;\"Иванова; Мария\";7"]);
+        let bytes = text_table_xlsx("Отчёт", "Отчёт", &["А", "Б", "В"], &rows).unwrap();
+        assert_eq!(&bytes[..2], b"PK");
     }
 
     #[test]

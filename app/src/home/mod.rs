@@ -65,6 +65,10 @@ fn AdminHome() -> impl IntoView {
                 {t("Сводка за день", "Daily summary")}
                 <span>{t("Кто отсутствует, по группам и причинам; запросы без ответа", "Who is absent, by group and reason; unanswered requests")}</span>
             </a>
+            <a class="tile" href="/reports/absences">
+                {t("Длительные отсутствия", "Long absences")}
+                <span>{t("Кто не ходит много дней подряд или без уважительной причины", "Who has been away many days in a row or without a valid reason")}</span>
+            </a>
             <a class="tile" href="/admin/groups">
                 {t("Группы", "Groups")}
                 <span>{t("Группы, возраст, режим пребывания, кабинет", "Groups, ages, stay mode, room")}</span>
@@ -160,6 +164,8 @@ fn MunicipalHome() -> impl IntoView {
         <h1>{t("Организации муниципалитета", "Organisations of the municipality")}</h1>
         <p class="toolbar">
             <a class="button inline" href="/municipal/attendance">{t("Посещаемость за месяц", "Attendance for the month")}</a>
+            <a class="button inline" href="/reports/absences">{t("Длительные отсутствия", "Long absences")}</a>
+            <a class="button inline" href="/municipal/reasons">{t("Освобождение от платы", "Fee exemptions")}</a>
             <a class="button inline" href="/registrations">{t("Заявки на регистрацию", "Registration requests")}</a>
         </p>
         <Transition fallback=move || view! { <p class="muted">{lang.pick("Загрузка…", "Loading…")}</p> }>

@@ -3,10 +3,12 @@
 //! today; with CSV and XLSX downloads (`server::exports`).
 
 mod page;
+pub mod reasons;
 #[cfg(feature = "ssr")]
 pub mod repo;
 
 pub use page::MunicipalAttendancePage;
+pub use reasons::MunicipalReasonsPage;
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};

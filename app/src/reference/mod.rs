@@ -71,6 +71,9 @@ pub struct ReasonRow {
     pub charged: bool,
     /// Set by this organisation rather than taken from the regional defaults.
     pub own: bool,
+    /// Flags set by the municipality (and not overridden by the organisation).
+    #[serde(default)]
+    pub municipal: bool,
     /// No longer offered for new marks; past marks keep it.
     pub archived: bool,
 }

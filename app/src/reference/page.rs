@@ -94,6 +94,7 @@ fn ReasonLine(reason: ReasonRow) -> impl IntoView {
         excused,
         charged,
         own,
+        municipal,
         archived,
     } = reason;
     let button_label = format!(
@@ -115,7 +116,7 @@ fn ReasonLine(reason: ReasonRow) -> impl IntoView {
             </td>
             <td class="excused">{yes_no(excused)}</td>
             <td class="charged">{yes_no(charged)}</td>
-            <td class="muted">{if own { t("организация", "organisation") } else { t("по умолчанию", "default") }}</td>
+            <td class="muted source">{if own { t("организация", "organisation") } else if municipal { t("муниципалитет", "municipality") } else { t("по умолчанию", "default") }}</td>
             <td class="actions">
                 <ActionForm action=archive attr:class="archive-form">
                     <input type="hidden" name="code" value=code_value/>

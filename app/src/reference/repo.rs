@@ -6,6 +6,7 @@ use crate::access::managed_organisation;
 use crate::clock::now_millis;
 use crate::db::Db;
 use crate::domain::calendar::AcademicCalendar;
+use crate::domain::fee_flags::{self, FlagSource, MunicipalFlags};
 use crate::domain::premises::{StayHours, Title};
 use crate::domain::timesheet::AbsenceReason;
 use crate::domain::Actor;
@@ -36,33 +37,96 @@ pub async fn calendar(db: &Db, organisation_id: i64) -> Result<AcademicCalendar,
     })
 }
 
-/// The regional defaults, with the organisation's own rows overriding them by code.
-pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>, AppError> {
-    let rows = sqlx::query(
-        "SELECT organisation_id, code, name_ru, name_en, excused, charged, archived FROM absence_reasons \
-         WHERE organisation_id IS NULL OR organisation_id = $1 ORDER BY position, code",
+fn reason_of(r: &sqlx::any::AnyRow) -> Result<AbsenceReason, sqlx::Error> {
+    Ok(AbsenceReason {
+        code: r.try_get("code")?,
+        name_ru: r.try_get("name_ru")?,
+        name_en: r.try_get("name_en")?,
+        excused: r.try_get::<i64, _>("excused")? != 0,
+        charged: r.try_get::<i64, _>("charged")? != 0,
+        archived: r.try_get::<i64, _>("archived")? != 0,
+    })
+}
+
+/// The region's reference book, before any municipality or organisation changes it.
+pub async fn regional_reasons(db: &Db) -> Result<Vec<AbsenceReason>, AppError> {
+    sqlx::query(
+        "SELECT code, name_ru, name_en, excused, charged, archived FROM absence_reasons \
+         WHERE organisation_id IS NULL ORDER BY position, code",
+    )
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(reason_of)
+    .collect::<Result<_, _>>()
+    .map_err(Into::into)
+}
+
+/// A municipality's fee flags of regional reasons.
+pub async fn municipal_flags(
+    db: &Db,
+    municipality_id: i64,
+) -> Result<Vec<MunicipalFlags>, AppError> {
+    sqlx::query(
+        "SELECT code, excused, charged FROM municipal_reason_flags WHERE municipality_id = $1",
+    )
+    .bind(municipality_id)
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(MunicipalFlags {
+            code: r.try_get("code")?,
+            excused: r.try_get::<i64, _>("excused")? != 0,
+            charged: r.try_get::<i64, _>("charged")? != 0,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()
+    .map_err(Into::into)
+}
+
+/// The organisation's reason book with where each reason's flags come from: the
+/// regional defaults, its municipality's flags, its own rows ([`fee_flags::resolve`]).
+pub async fn reason_book(
+    db: &Db,
+    organisation_id: i64,
+) -> Result<Vec<(AbsenceReason, FlagSource)>, AppError> {
+    let own: Vec<AbsenceReason> = sqlx::query(
+        "SELECT code, name_ru, name_en, excused, charged, archived FROM absence_reasons \
+         WHERE organisation_id = $1 ORDER BY position, code",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
-    .await?;
-    let mut by_code: Vec<AbsenceReason> = Vec::new();
-    for r in &rows {
-        let reason = AbsenceReason {
-            code: r.try_get("code")?,
-            name_ru: r.try_get("name_ru")?,
-            name_en: r.try_get("name_en")?,
-            excused: r.try_get::<i64, _>("excused")? != 0,
-            charged: r.try_get::<i64, _>("charged")? != 0,
-            archived: r.try_get::<i64, _>("archived")? != 0,
-        };
-        let own = r.try_get::<Option<i64>, _>("organisation_id")?.is_some();
-        match by_code.iter_mut().find(|x| x.code == reason.code) {
-            Some(existing) if own => *existing = reason,
-            Some(_) => {}
-            None => by_code.push(reason),
-        }
-    }
-    Ok(by_code)
+    .await?
+    .iter()
+    .map(reason_of)
+    .collect::<Result<_, _>>()?;
+    let municipality: Option<i64> =
+        sqlx::query("SELECT municipality_id FROM organisations WHERE id = $1")
+            .bind(organisation_id)
+            .fetch_optional(db.pool())
+            .await?
+            .map(|r| r.try_get("municipality_id"))
+            .transpose()?
+            .flatten();
+    let municipal = match municipality {
+        Some(id) => municipal_flags(db, id).await?,
+        None => Vec::new(),
+    };
+    Ok(fee_flags::resolve(
+        &regional_reasons(db).await?,
+        &municipal,
+        &own,
+    ))
+}
+
+/// The reason book an organisation marks with.
+pub async fn reasons(db: &Db, organisation_id: i64) -> Result<Vec<AbsenceReason>, AppError> {
+    Ok(reason_book(db, organisation_id)
+        .await?
+        .into_iter()
+        .map(|(reason, _)| reason)
+        .collect())
 }
 
 /// The English names of `reasons`, for [`ReasonOption`](super::ReasonOption)s made of them.
@@ -78,12 +142,12 @@ pub fn reason_names_en(reasons: &[AbsenceReason]) -> Vec<ReasonNameEn> {
 
 pub async fn list_reasons(db: &Db, actor: &Actor) -> Result<Vec<ReasonRow>, AppError> {
     let organisation_id = managed_organisation(actor)?;
-    let own = own_reason_codes(db, organisation_id).await?;
-    Ok(reasons(db, organisation_id)
+    Ok(reason_book(db, organisation_id)
         .await?
         .into_iter()
-        .map(|r| ReasonRow {
-            own: own.contains(&r.code),
+        .map(|(r, source)| ReasonRow {
+            own: source == FlagSource::Organisation,
+            municipal: source == FlagSource::Municipality,
             code: r.code,
             name_ru: r.name_ru,
             name_en: r.name_en,
@@ -92,17 +156,6 @@ pub async fn list_reasons(db: &Db, actor: &Actor) -> Result<Vec<ReasonRow>, AppE
             archived: r.archived,
         })
         .collect())
-}
-
-/// The codes this organisation has rows of its own for (added or overriding).
-async fn own_reason_codes(db: &Db, organisation_id: i64) -> Result<Vec<String>, AppError> {
-    sqlx::query("SELECT code FROM absence_reasons WHERE organisation_id = $1")
-        .bind(organisation_id)
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get("code").map_err(Into::into))
-        .collect()
 }
 
 pub async fn save_reason(

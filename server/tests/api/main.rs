@@ -10,6 +10,7 @@ mod family;
 mod groups;
 mod health_check;
 mod language;
+mod long_absences;
 mod mail;
 mod migration;
 mod municipal;

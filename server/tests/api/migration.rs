@@ -8,7 +8,7 @@ use std::path::Path;
 
 use app::db::Db;
 use app::domain::calendar::Month;
-use app::domain::timesheet::{Enrolment, Timesheet, TimesheetChild, TimesheetInput};
+use app::domain::timesheet::{AbsenceReason, Enrolment, Timesheet, TimesheetChild, TimesheetInput};
 use app::domain::{Actor, Role};
 use sqlx::migrate::Migrator;
 use sqlx::Row;
@@ -281,9 +281,25 @@ async fn old_timesheet(db: &Db, organisation: i64, group: i64, month: Month) -> 
     let calendar = app::reference::repo::calendar(db, organisation)
         .await
         .unwrap();
-    let reasons = app::reference::repo::reasons(db, organisation)
-        .await
-        .unwrap();
+    // Read as the old schema has them (the seed keeps the regional book): today's
+    // `reasons` also asks for tables that came later.
+    let reasons: Vec<AbsenceReason> = sqlx::query(
+        "SELECT code, name_ru, name_en, excused, charged FROM absence_reasons \
+         WHERE organisation_id IS NULL ORDER BY position, code",
+    )
+    .fetch_all(db.pool())
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| AbsenceReason {
+        code: r.get("code"),
+        name_ru: r.get("name_ru"),
+        name_en: r.get("name_en"),
+        excused: r.get::<i64, _>("excused") != 0,
+        charged: r.get::<i64, _>("charged") != 0,
+        archived: false,
+    })
+    .collect();
     Timesheet::build(&TimesheetInput {
         month,
         calendar: &calendar,

@@ -1185,6 +1185,17 @@ async fn daily_rows(app: &TestApp, ids: &Ids) -> Vec<Row> {
         // The municipality: the specialist's own (the demo has one specialist; another
         // municipality's request is refused as unknown).
         ("municipal_month", form(&[("month", "2026-11")]), municipal),
+        ("municipal_reasons", Body::Form(vec![]), municipal),
+        (
+            "set_municipal_reason_flags",
+            form(&[("code", "С"), ("excused", "on")]),
+            municipal,
+        ),
+        (
+            "long_absences",
+            form(&[("month", "2026-11")]),
+            [ANON, ALLOW, DENY, DENY, ALLOW, ALLOW, DENY],
+        ),
         ("pending_registrations", Body::Form(vec![]), municipal),
         (
             "decide_registration",

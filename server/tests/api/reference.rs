@@ -1,5 +1,5 @@
 use serde_json::{json, Value};
-use server::demo::{ADMIN, ADMIN2, PARENT, TEACHER};
+use server::demo::{ADMIN, ADMIN2, MUNICIPAL, PARENT, TEACHER};
 
 use crate::helpers::{TestApp, User};
 
@@ -10,6 +10,7 @@ crate::on_both_backends!(
     an_archived_reason_is_no_longer_offered_and_past_marks_keep_it,
     the_calendar_decides_which_days_are_marked,
     only_the_admin_keeps_the_reference_books,
+    the_fee_flags_resolve_municipality_then_organisation,
 );
 
 async fn mark(user: &User, group: i64, date: &str, child: i64, mark: Value) -> reqwest::Response {
@@ -355,6 +356,144 @@ async fn only_the_admin_keeps_the_reference_books(app: TestApp) {
     assert_eq!(res.status().as_u16(), 403);
     assert_eq!(
         app.count("SELECT COUNT(*) FROM calendar_days WHERE day = '2026-11-03'")
+            .await,
+        0
+    );
+}
+
+/// The region excuses a vacation and exempts it from the fee; the municipality charges
+/// it; the organisation exempts it again for itself; the municipality goes back to the
+/// region's rule. The табель's charged days follow each step.
+async fn the_fee_flags_resolve_municipality_then_organisation(app: TestApp) {
+    let municipal = app.signed_in(MUNICIPAL.login, MUNICIPAL.password).await;
+    let admin = app.signed_in(ADMIN.login, ADMIN.password).await;
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let sun = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let child = app
+        .scalar("SELECT id FROM children WHERE surname = 'Иванова'")
+        .await;
+    let res = mark(
+        &teacher,
+        sun,
+        "2026-11-02",
+        child,
+        json!({ "Absent": { "reason": "О" } }),
+    )
+    .await;
+    assert_eq!(res.status().as_u16(), 200);
+    let charged = || async {
+        let view = teacher
+            .json(
+                "timesheet",
+                &[("group_id", &sun.to_string()), ("month", "2026-11")],
+            )
+            .await;
+        view["sheet"]["rows"][0]["totals"]["charged_days"].clone()
+    };
+    let vacation = |rows: &Value| -> Value {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["code"] == "О")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(charged().await, json!(0), "the region exempts a vacation");
+
+    let set = municipal
+        .call(
+            "set_municipal_reason_flags",
+            &[("code", "О"), ("excused", "on"), ("charged", "on")],
+        )
+        .await;
+    assert_eq!(set.status().as_u16(), 200, "{}", set.text().await.unwrap());
+    let seen = vacation(&municipal.json("municipal_reasons", &[]).await);
+    assert_eq!(
+        (
+            seen["charged"].clone(),
+            seen["regional_charged"].clone(),
+            seen["set_here"].clone()
+        ),
+        (json!(true), json!(false), json!(true))
+    );
+    assert_eq!(charged().await, json!(1), "the municipality charges it");
+    let admins_view = vacation(&admin.json("list_reasons", &[]).await);
+    assert_eq!(
+        (
+            admins_view["charged"].clone(),
+            admins_view["municipal"].clone(),
+            admins_view["own"].clone()
+        ),
+        (json!(true), json!(true), json!(false))
+    );
+
+    admin
+        .json(
+            "save_reason",
+            &[
+                ("code", "О"),
+                ("name_ru", "отпуск"),
+                ("name_en", "vacation"),
+                ("excused", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(charged().await, json!(0), "the organisation's own row wins");
+    let admins_view = vacation(&admin.json("list_reasons", &[]).await);
+    assert_eq!(
+        (admins_view["municipal"].clone(), admins_view["own"].clone()),
+        (json!(false), json!(true))
+    );
+    app.execute("DELETE FROM absence_reasons WHERE organisation_id IS NOT NULL")
+        .await;
+    assert_eq!(
+        charged().await,
+        json!(1),
+        "without it, the municipality's rule again"
+    );
+
+    let reset = municipal
+        .call(
+            "set_municipal_reason_flags",
+            &[("code", "О"), ("reset", "on")],
+        )
+        .await;
+    assert_eq!(reset.status().as_u16(), 200);
+    assert_eq!(charged().await, json!(0), "back to the region's rule");
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM municipal_reason_flags")
+            .await,
+        0
+    );
+
+    // Only the municipal specialist sets them, and only for the region's reasons.
+    let unknown = municipal
+        .call(
+            "set_municipal_reason_flags",
+            &[("code", "Ы"), ("excused", "on")],
+        )
+        .await;
+    assert_eq!(unknown.status().as_u16(), 404);
+    for (login, password) in [
+        (ADMIN.login, ADMIN.password),
+        (TEACHER.login, TEACHER.password),
+        (PARENT.login, PARENT.password),
+    ] {
+        let user = app.signed_in(login, password).await;
+        let res = user
+            .call(
+                "set_municipal_reason_flags",
+                &[("code", "О"), ("charged", "on")],
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), 403, "{login}");
+        let res = user.call("municipal_reasons", &[]).await;
+        assert_eq!(res.status().as_u16(), 403, "{login}");
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM municipal_reason_flags")
             .await,
         0
     );
