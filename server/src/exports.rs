@@ -47,6 +47,18 @@ fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Res
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// `2026-11.csv` → the month, the extension and its content type; the tables download
+/// as CSV or XLSX only.
+fn table_file(file: &str) -> Option<(&str, &str, &'static str)> {
+    let (month, ext) = file.rsplit_once('.')?;
+    let content_type = match ext {
+        "xlsx" => XLSX,
+        "csv" => "text/csv; charset=utf-8",
+        _ => return None,
+    };
+    Some((month, ext, content_type))
+}
+
 /// A municipality's month (`/export/municipal/2026-11.csv` or `.xlsx`), for its
 /// municipal specialist.
 async fn municipal_month(
@@ -55,13 +67,8 @@ async fn municipal_month(
     headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Response {
-    let Some((month, ext)) = file.rsplit_once('.') else {
+    let Some((month, ext, content_type)) = table_file(&file) else {
         return StatusCode::NOT_FOUND.into_response();
-    };
-    let content_type = match ext {
-        "xlsx" => XLSX,
-        "csv" => "text/csv; charset=utf-8",
-        _ => return StatusCode::NOT_FOUND.into_response(),
     };
     let rendered = async {
         let actor = require_actor_from_headers(&db, sessions, &headers).await?;
@@ -97,13 +104,8 @@ async fn long_absences(
     headers: HeaderMap,
     Path(file): Path<String>,
 ) -> Response {
-    let Some((month, ext)) = file.rsplit_once('.') else {
+    let Some((month, ext, content_type)) = table_file(&file) else {
         return StatusCode::NOT_FOUND.into_response();
-    };
-    let content_type = match ext {
-        "xlsx" => XLSX,
-        "csv" => "text/csv; charset=utf-8",
-        _ => return StatusCode::NOT_FOUND.into_response(),
     };
     let rendered = async {
         let actor = require_actor_from_headers(&db, sessions, &headers).await?;
@@ -124,7 +126,7 @@ async fn long_absences(
                     r.organisation.clone(),
                     r.group.clone(),
                     r.child.clone(),
-                    r.streaks_ru(),
+                    r.streaks(app::domain::Lang::Ru),
                     r.unexplained.to_string(),
                 ]
             })

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::timesheet::{Cell, Timesheet};
-use super::Bilingual;
+use super::{Bilingual, Lang};
 
 /// Who put their name to the month, and on which day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,36 +144,30 @@ impl SignOffProgress {
         self.groups > 0 && self.signed >= self.groups
     }
 
-    /// «подписаны все 3 группы», «подписано 1 из 3, сдано 2», «не сдано ни одной из 3».
-    pub fn summary_ru(&self) -> String {
+    /// «подписан (групп: 3)», «подписано 1 из 3, сдано 2», «не сдан (групп: 3)».
+    pub fn summary(&self, lang: Lang) -> String {
         let Self {
             groups,
             submitted,
             signed,
         } = *self;
+        let ru = lang == Lang::Ru;
         if groups == 0 {
-            "групп нет".to_owned()
+            lang.pick("групп нет", "no groups").to_owned()
         } else if self.is_signed_off() {
-            format!("подписан (групп: {groups})")
+            if ru {
+                format!("подписан (групп: {groups})")
+            } else {
+                format!("signed off ({groups} groups)")
+            }
         } else if submitted == 0 && signed == 0 {
-            format!("не сдан (групп: {groups})")
-        } else {
+            if ru {
+                format!("не сдан (групп: {groups})")
+            } else {
+                format!("not submitted ({groups} groups)")
+            }
+        } else if ru {
             format!("подписано {signed} из {groups}, сдано {submitted}")
-        }
-    }
-
-    pub fn summary_en(&self) -> String {
-        let Self {
-            groups,
-            submitted,
-            signed,
-        } = *self;
-        if groups == 0 {
-            "no groups".to_owned()
-        } else if self.is_signed_off() {
-            format!("signed off ({groups} groups)")
-        } else if submitted == 0 && signed == 0 {
-            format!("not submitted ({groups} groups)")
         } else {
             format!("{signed} of {groups} signed off, {submitted} submitted")
         }
@@ -249,11 +243,14 @@ mod tests {
             !progress(0, 0, 0).is_signed_off(),
             "nothing to sign is not signed"
         );
-        assert_eq!(progress(3, 3, 3).summary_ru(), "подписан (групп: 3)");
-        assert_eq!(progress(3, 2, 1).summary_ru(), "подписано 1 из 3, сдано 2");
-        assert_eq!(progress(3, 0, 0).summary_ru(), "не сдан (групп: 3)");
+        assert_eq!(progress(3, 3, 3).summary(Lang::Ru), "подписан (групп: 3)");
         assert_eq!(
-            progress(3, 2, 1).summary_en(),
+            progress(3, 2, 1).summary(Lang::Ru),
+            "подписано 1 из 3, сдано 2"
+        );
+        assert_eq!(progress(3, 0, 0).summary(Lang::Ru), "не сдан (групп: 3)");
+        assert_eq!(
+            progress(3, 2, 1).summary(Lang::En),
             "1 of 3 signed off, 2 submitted"
         );
     }

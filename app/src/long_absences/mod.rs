@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::long_absence::{AbsenceStreak, Thresholds};
+use crate::domain::Lang;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,54 +41,26 @@ pub struct LongAbsenceReport {
 }
 
 impl LongAbsenceRow {
-    /// «12.11–18.11.2026 (5 раб. дн.: Б, без причины)», one per streak.
-    pub fn streaks_ru(&self) -> String {
+    /// «12.11–18.11.2026 (5 раб. дн.: Б, без причины)», one per streak, joined by «; ».
+    pub fn streaks(&self, lang: Lang) -> String {
         self.streaks
             .iter()
             .map(|s| {
                 let reasons: Vec<&str> = s
                     .reasons
                     .iter()
-                    .map(|r| {
-                        if r.is_empty() {
-                            "без причины"
-                        } else {
-                            r.as_str()
-                        }
+                    .map(|r| match r.as_str() {
+                        "" => lang.pick("без причины", "no reason"),
+                        code => code,
                     })
                     .collect();
                 format!(
-                    "{}–{} ({} раб. дн.: {})",
-                    s.from.format("%d.%m"),
-                    s.to.format("%d.%m.%Y"),
+                    "{}{}{} ({} {}: {})",
+                    s.from.format(lang.pick("%d.%m", "%-d %b")),
+                    lang.pick("–", " – "),
+                    s.to.format(lang.pick("%d.%m.%Y", "%-d %b %Y")),
                     s.working_days,
-                    reasons.join(", ")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    pub fn streaks_en(&self) -> String {
-        self.streaks
-            .iter()
-            .map(|s| {
-                let reasons: Vec<&str> = s
-                    .reasons
-                    .iter()
-                    .map(|r| {
-                        if r.is_empty() {
-                            "no reason"
-                        } else {
-                            r.as_str()
-                        }
-                    })
-                    .collect();
-                format!(
-                    "{} – {} ({} working days: {})",
-                    s.from.format("%-d %b"),
-                    s.to.format("%-d %b %Y"),
-                    s.working_days,
+                    lang.pick("раб. дн.", "working days"),
                     reasons.join(", ")
                 )
             })
@@ -103,4 +76,39 @@ pub async fn load_long_absences(month: Option<String>) -> Result<LongAbsenceRepo
         repo::long_absences(&db, &actor, month.as_deref()).await
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    #[test]
+    fn a_streak_reads_in_both_languages() {
+        let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let row = LongAbsenceRow {
+            organisation: "МАДОУ".into(),
+            group: "Солнышко".into(),
+            child_id: 1,
+            child: "Иванова Мария".into(),
+            streaks: vec![AbsenceStreak {
+                from: day(12),
+                to: day(18),
+                working_days: 5,
+                reasons: vec!["Б".into(), String::new()],
+            }],
+            unexplained: 2,
+            unexplained_listed: false,
+            thresholds: Thresholds::default(),
+        };
+        assert_eq!(
+            row.streaks(Lang::Ru),
+            "12.11–18.11.2026 (5 раб. дн.: Б, без причины)"
+        );
+        assert_eq!(
+            row.streaks(Lang::En),
+            "12 Nov – 18 Nov 2026 (5 working days: Б, no reason)"
+        );
+    }
 }

@@ -65,10 +65,7 @@ fn Report(report: LongAbsenceReport) -> impl IntoView {
                     </thead>
                     <tbody>
                         {rows.into_iter().map(|row| {
-                            let streaks = match lang {
-                                Lang::Ru => row.streaks_ru(),
-                                Lang::En => row.streaks_en(),
-                            };
+                            let streaks = row.streaks(lang);
                             view! {
                                 <tr data-child=row.child_id>
                                     {several_organisations.then(|| view! { <td>{row.organisation.clone()}</td> })}

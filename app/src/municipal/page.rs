@@ -144,10 +144,7 @@ fn MonthReport(month: MunicipalMonth) -> impl IntoView {
                         <td class="num">{o.progress.groups}</td>
                         <td class="num">{o.progress.submitted}</td>
                         <td class="num">{o.progress.signed}</td>
-                        <td class="status">{match lang {
-                            Lang::Ru => o.progress.summary_ru(),
-                            Lang::En => o.progress.summary_en(),
-                        }}</td>
+                        <td class="status">{o.progress.summary(lang)}</td>
                     </tr>
                 }).collect_view()}
             </tbody>
