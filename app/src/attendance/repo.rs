@@ -316,8 +316,9 @@ pub async fn timesheet_view(
     let scope = authorized_group(db, actor, group_id, false).await?;
     let month = parse_month(month)?;
     let (sheet, reasons) = month_sheet(db, scope, month).await?;
-    let closed = month_closed(db, group_id, month).await?;
     let (submitted, signed) = signatures(db, group_id, month).await?;
+    // The month is closed exactly when it has a closure row, which is its signature.
+    let closed = signed.is_some();
     let head = sqlx::query("SELECT o.name FROM organisations o WHERE o.id = $1")
         .bind(scope.organisation_id)
         .fetch_one(db.pool())

@@ -68,20 +68,23 @@ fn csv_field(value: &str) -> String {
 
 /// Semicolon-separated with a byte order mark: what a spreadsheet opened by
 /// double-click reads correctly in a Russian locale.
+/// One row of the CSV dialect below: fields guarded by [`csv_field`], `;` between them,
+/// CRLF after.
+fn csv_line<S: AsRef<str>>(cells: impl IntoIterator<Item = S>) -> String {
+    cells
+        .into_iter()
+        .map(|c| csv_field(c.as_ref()))
+        .collect::<Vec<_>>()
+        .join(";")
+        + "\r\n"
+}
+
 pub fn month_csv(table: &MonthTable) -> String {
     let mut out = String::from("\u{feff}");
-    let line = |cells: Vec<String>| {
-        cells
-            .iter()
-            .map(|c| csv_field(c))
-            .collect::<Vec<_>>()
-            .join(";")
-            + "\r\n"
-    };
-    out += &line(vec![table.caption.clone()]);
-    out += &line(table.header.iter().map(|h| h.to_string()).collect());
+    out += &csv_line([&table.caption]);
+    out += &csv_line(table.header);
     for (name, t) in &table.rows {
-        out += &line(vec![
+        out += &csv_line(vec![
             name.clone(),
             t.marked().to_string(),
             t.present.to_string(),
@@ -90,9 +93,9 @@ pub fn month_csv(table: &MonthTable) -> String {
         ]);
     }
     out += "\r\n";
-    out += &line(vec!["Причина отсутствия".into(), "Дето-дней".into()]);
+    out += &csv_line(["Причина отсутствия", "Дето-дней"]);
     for (reason, n) in &table.reasons {
-        out += &line(vec![reason.clone(), n.to_string()]);
+        out += &csv_line(vec![reason.clone(), n.to_string()]);
     }
     out
 }
@@ -100,14 +103,11 @@ pub fn month_csv(table: &MonthTable) -> String {
 /// A plain table of text cells (a caption line, the header, the rows), in the same
 /// CSV dialect as [`month_csv`]: for reports whose cells are already worded.
 pub fn text_table_csv(caption: &str, header: &[&str], rows: &[Vec<String>]) -> String {
-    let line = |cells: &mut dyn Iterator<Item = &str>| {
-        cells.map(csv_field).collect::<Vec<_>>().join(";") + "\r\n"
-    };
     let mut out = String::from("\u{feff}");
-    out += &line(&mut std::iter::once(caption));
-    out += &line(&mut header.iter().copied());
+    out += &csv_line([caption]);
+    out += &csv_line(header);
     for row in rows {
-        out += &line(&mut row.iter().map(String::as_str));
+        out += &csv_line(row);
     }
     out
 }

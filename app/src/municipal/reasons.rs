@@ -54,6 +54,7 @@ pub mod repo {
     use super::MunicipalReasonRow;
     use crate::clock::now_millis;
     use crate::db::Db;
+    use crate::domain::fee_flags::{self, FlagSource};
     use crate::domain::Actor;
     use crate::error::AppError;
     use crate::municipal::repo::own_municipality;
@@ -64,22 +65,21 @@ pub mod repo {
         actor: &Actor,
     ) -> Result<Vec<MunicipalReasonRow>, AppError> {
         let municipality_id = own_municipality(actor)?;
+        let regional = regional_reasons(db).await?;
         let flags = municipal_flags(db, municipality_id).await?;
-        Ok(regional_reasons(db)
-            .await?
+        let in_force = fee_flags::resolve(&regional, &flags, &[]);
+        Ok(regional
             .into_iter()
-            .map(|r| {
-                let set = flags.iter().find(|f| f.code == r.code);
-                MunicipalReasonRow {
-                    excused: set.map_or(r.excused, |f| f.excused),
-                    charged: set.map_or(r.charged, |f| f.charged),
-                    set_here: set.is_some(),
-                    regional_excused: r.excused,
-                    regional_charged: r.charged,
-                    code: r.code,
-                    name_ru: r.name_ru,
-                    name_en: r.name_en,
-                }
+            .zip(in_force)
+            .map(|(r, (now, source))| MunicipalReasonRow {
+                excused: now.excused,
+                charged: now.charged,
+                set_here: source == FlagSource::Municipality,
+                regional_excused: r.excused,
+                regional_charged: r.charged,
+                code: r.code,
+                name_ru: r.name_ru,
+                name_en: r.name_en,
             })
             .collect())
     }

@@ -87,37 +87,42 @@ pub async fn municipal_flags(
 
 /// The organisation's reason book with where each reason's flags come from: the
 /// regional defaults, its municipality's flags, its own rows ([`fee_flags::resolve`]).
+/// One query, since marking and syncing read it for every batch.
 pub async fn reason_book(
     db: &Db,
     organisation_id: i64,
 ) -> Result<Vec<(AbsenceReason, FlagSource)>, AppError> {
-    let own: Vec<AbsenceReason> = sqlx::query(
-        "SELECT code, name_ru, name_en, excused, charged, archived FROM absence_reasons \
-         WHERE organisation_id = $1 ORDER BY position, code",
+    let rows = sqlx::query(
+        "SELECT r.organisation_id, r.code, r.name_ru, r.name_en, r.excused, r.charged, r.archived, \
+         f.excused AS municipal_excused, f.charged AS municipal_charged FROM absence_reasons r \
+         LEFT JOIN organisations o ON o.id = $1 \
+         LEFT JOIN municipal_reason_flags f ON r.organisation_id IS NULL \
+         AND f.municipality_id = o.municipality_id AND f.code = r.code \
+         WHERE r.organisation_id IS NULL OR r.organisation_id = $1 ORDER BY r.position, r.code",
     )
     .bind(organisation_id)
     .fetch_all(db.pool())
-    .await?
-    .iter()
-    .map(reason_of)
-    .collect::<Result<_, _>>()?;
-    let municipality: Option<i64> =
-        sqlx::query("SELECT municipality_id FROM organisations WHERE id = $1")
-            .bind(organisation_id)
-            .fetch_optional(db.pool())
-            .await?
-            .map(|r| r.try_get("municipality_id"))
-            .transpose()?
-            .flatten();
-    let municipal = match municipality {
-        Some(id) => municipal_flags(db, id).await?,
-        None => Vec::new(),
-    };
-    Ok(fee_flags::resolve(
-        &regional_reasons(db).await?,
-        &municipal,
-        &own,
-    ))
+    .await?;
+    let (mut regional, mut municipal, mut own) = (Vec::new(), Vec::new(), Vec::new());
+    for r in &rows {
+        let reason = reason_of(r)?;
+        if r.try_get::<Option<i64>, _>("organisation_id")?.is_some() {
+            own.push(reason);
+            continue;
+        }
+        if let (Some(excused), Some(charged)) = (
+            r.try_get::<Option<i64>, _>("municipal_excused")?,
+            r.try_get::<Option<i64>, _>("municipal_charged")?,
+        ) {
+            municipal.push(MunicipalFlags {
+                code: reason.code.clone(),
+                excused: excused != 0,
+                charged: charged != 0,
+            });
+        }
+        regional.push(reason);
+    }
+    Ok(fee_flags::resolve(&regional, &municipal, &own))
 }
 
 /// The reason book an organisation marks with.
