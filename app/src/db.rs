@@ -97,11 +97,7 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), DbError> {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATIONS,
-            Backend::Postgres => &POSTGRES_MIGRATIONS,
-        };
-        migrator.run(&self.pool).await?;
+        self.migrator().run(&self.pool).await?;
         if self.backend == Backend::Sqlite {
             // Table statistics for the query planner where they are missing or stale
             // (PostgreSQL's autovacuum keeps its own).
@@ -127,6 +123,27 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The migrations this build carries that the database has not applied: a server
+    /// must not take requests on a schema older than its code (`/readyz`).
+    pub async fn pending_migrations(&self) -> Result<usize, sqlx::Error> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(self
+            .migrator()
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
+            .count())
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
     }
 
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
@@ -157,6 +174,30 @@ pub fn is_outage(err: &sqlx::Error) -> bool {
         sqlx::Error::Database(db) => db
             .code()
             .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        // A new connection closed before PostgreSQL answered its TLS request (sqlx
+        // asks first, as `sslmode=prefer` does): the server or a proxy in front of it
+        // went away while connecting. sqlx reports it as a protocol error.
+        sqlx::Error::Protocol(message) => {
+            message.starts_with("unexpected response from SSLRequest")
+        }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_outage;
+
+    #[test]
+    fn a_connection_cut_while_asking_for_tls_is_an_outage() {
+        let cut = sqlx::Error::Protocol(
+            "unexpected response from SSLRequest: 0x00 (sqlx_postgres::connection::tls:95)".into(),
+        );
+        assert!(is_outage(&cut));
+        assert!(!is_outage(&sqlx::Error::Protocol(
+            "unexpected message type".into()
+        )));
+        assert!(!is_outage(&sqlx::Error::RowNotFound));
+        assert!(is_outage(&sqlx::Error::PoolTimedOut));
     }
 }

@@ -38,6 +38,10 @@ pub mod input;
 #[cfg(feature = "ssr")]
 pub mod marks;
 #[cfg(feature = "ssr")]
+pub mod metrics;
+#[cfg(feature = "ssr")]
+pub mod retention;
+#[cfg(feature = "ssr")]
 pub mod rows;
 #[cfg(feature = "ssr")]
 pub mod state;

@@ -26,6 +26,12 @@ pub struct Settings {
     pub timeouts: crate::serve::Timeouts,
     /// The session cookie (secure when `public_url` is https) and idle limits.
     pub sessions: app::auth::policy::SessionPolicy,
+    /// Where Prometheus scrapes `/metrics`; off unless `TABEL_METRICS_ADDR` is set. An
+    /// address of its own, so the public port never shows the counters.
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// The daily anonymisation of people who left more than this many years ago; off
+    /// unless `TABEL_RETENTION_YEARS` is set.
+    pub retention_years: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -48,6 +54,8 @@ pub struct WorkerSettings {
     /// When (server local time) the day's summary goes to each org admin; `None` sends
     /// none on its own (tests that queue summaries themselves, at any hour of the day).
     pub daily_summary_at: Option<NaiveTime>,
+    /// On stopping, how long the mail being sent may take before it is cut off.
+    pub stop_wait: Duration,
 }
 
 impl Default for WorkerSettings {
@@ -57,13 +65,14 @@ impl Default for WorkerSettings {
             retry_base: Duration::from_secs(30),
             lease: Duration::from_secs(120),
             daily_summary_at: NaiveTime::from_hms_opt(10, 0, 0),
+            stop_wait: Duration::from_secs(10),
         }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("unknown argument {0:?}; usage: tabel [--demo]")]
+    #[error("unknown argument {0:?}; usage: tabel serve [--demo]")]
     UnknownArgument(String),
     #[error("{name} is not valid: {reason}")]
     InvalidValue { name: &'static str, reason: String },
@@ -112,6 +121,7 @@ impl Settings {
             poll_interval: millis_env("TABEL_WORKER_POLL_MS")?.unwrap_or(defaults.poll_interval),
             retry_base: millis_env("TABEL_MAIL_RETRY_BASE_MS")?.unwrap_or(defaults.retry_base),
             lease: defaults.lease,
+            stop_wait: defaults.stop_wait,
             daily_summary_at: match non_empty_env("TABEL_DAILY_SUMMARY_AT") {
                 Some(raw) => {
                     Some(NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| {
@@ -148,6 +158,15 @@ impl Settings {
             workers,
             trusted_proxies: trusted_proxies()?,
             sessions,
+            metrics_addr: non_empty_env("TABEL_METRICS_ADDR")
+                .map(|raw| {
+                    raw.trim().parse().map_err(|_| ConfigError::InvalidValue {
+                        name: "TABEL_METRICS_ADDR",
+                        reason: format!("{raw:?} is not an address like 127.0.0.1:9187"),
+                    })
+                })
+                .transpose()?,
+            retention_years: retention_years()?,
             timeouts: {
                 let defaults = crate::serve::Timeouts::default();
                 crate::serve::Timeouts {
@@ -161,6 +180,25 @@ impl Settings {
             },
         })
     }
+}
+
+/// `TABEL_RETENTION_YEARS`: a whole number of years, at least one (a child who left
+/// last month must still be in this year's табели).
+pub fn retention_years() -> Result<Option<u32>, ConfigError> {
+    non_empty_env("TABEL_RETENTION_YEARS")
+        .map(|raw| parse_retention_years(&raw))
+        .transpose()
+}
+
+pub fn parse_retention_years(raw: &str) -> Result<u32, ConfigError> {
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|years| (1..=100).contains(years))
+        .ok_or_else(|| ConfigError::InvalidValue {
+            name: "TABEL_RETENTION_YEARS",
+            reason: format!("{raw:?} is not a number of years from 1 to 100"),
+        })
 }
 
 /// `TABEL_TRUSTED_PROXIES`: addresses separated by commas or spaces.

@@ -1,15 +1,11 @@
-use server::{configuration::Settings, startup::Application, telemetry};
-
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    telemetry::init();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("generate-region") {
-        return server::region_cli::run(&args[1..]).await;
+async fn main() -> std::process::ExitCode {
+    server::telemetry::init();
+    match server::cli::run(std::env::args().skip(1).collect()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("tabel: {err}");
+            std::process::ExitCode::FAILURE
+        }
     }
-    let settings = Settings::from_env_and_args(args)?;
-    let app = Application::build(settings).await?;
-    tracing::info!("Tabel listens on http://{}", app.address());
-    app.run_until_stopped().await?;
-    Ok(())
 }

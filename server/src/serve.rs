@@ -53,6 +53,12 @@ impl Default for Timeouts {
     }
 }
 
+/// How long, once stopping, a kept-alive connection is still served: longer than the
+/// keep-alive timeout a proxy holds idle connections to Tabel for (nginx's example in
+/// packaging/nginx/tabel.conf: 5 s), so the proxy closes them itself rather than
+/// sending a request on one as it closes.
+const KEEP_ALIVE_GRACE: Duration = Duration::from_secs(6);
+
 /// The largest request body read (an import of the contingent is the largest).
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
@@ -80,11 +86,21 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        let draining = stop_rx.clone();
         let service = router
             .clone()
             .map_request(move |mut req: Request<Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
                 req.map(Body::new)
+            })
+            .map_response(move |mut res: Response| {
+                // While draining, every answer tells the client (a proxy's kept-alive
+                // connection) to send its next request elsewhere.
+                if draining.has_changed().unwrap_or(true) {
+                    res.headers_mut()
+                        .insert(header::CONNECTION, HeaderValue::from_static("close"));
+                }
+                res
             });
         let mut stop = stop_rx.clone();
         let open = open_rx.clone();
@@ -106,6 +122,20 @@ pub async fn serve(
                     }
                 }
                 _ = stop.changed() => {
+                    // A proxy may have just written a request on this kept-alive
+                    // connection; closing it at once would fail that request (and a
+                    // proxy does not resend a POST). It is served for a grace period,
+                    // answered with `Connection: close`, unless it ends first.
+                    tokio::select! {
+                        result = conn.as_mut() => {
+                            if let Err(err) = result {
+                                tracing::debug!(error = %err, %peer, "connection ended");
+                            }
+                            drop(open);
+                            return;
+                        }
+                        () = tokio::time::sleep(KEEP_ALIVE_GRACE) => {}
+                    }
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.await;
                 }
@@ -113,6 +143,9 @@ pub async fn serve(
             drop(open);
         });
     }
+    // Closed first: a connection the kernel would still accept could never be served,
+    // and a proxy that is refused sends the request to another instance.
+    drop(listener);
     drop(stop_rx);
     let _ = stop_tx.send(());
     drop(open_rx);

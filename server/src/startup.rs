@@ -28,6 +28,9 @@ pub struct Application {
     timeouts: crate::serve::Timeouts,
     address: SocketAddr,
     worker: Option<crate::workers::Worker>,
+    /// Prometheus' own listener and its router, when `TABEL_METRICS_ADDR` is set.
+    metrics: Option<(TcpListener, Router)>,
+    retention: Option<crate::workers::Retention>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,13 +62,18 @@ impl Application {
         if settings.demo {
             demo::load(&db).await?;
         }
-        let addr = settings.leptos.site_addr;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartupError::Bind { addr, source })?;
-        let address = listener
-            .local_addr()
-            .map_err(|source| StartupError::Bind { addr, source })?;
+        let (listener, address) = bind(settings.leptos.site_addr).await?;
+        let metrics = match settings.metrics_addr {
+            Some(addr) => {
+                crate::metrics::recorder();
+                let (listener, _) = bind(addr).await?;
+                Some((listener, crate::metrics::routes(db.clone())))
+            }
+            None => None,
+        };
+        let retention = settings
+            .retention_years
+            .map(|years| crate::workers::Retention::new(db.clone(), years));
         let delivery = Delivery {
             by_mail: settings.mail.is_some(),
             public_url: settings.public_url.clone(),
@@ -98,6 +106,8 @@ impl Application {
             timeouts: settings.timeouts,
             address,
             worker,
+            metrics,
+            retention,
         })
     }
 
@@ -105,16 +115,64 @@ impl Application {
         self.address
     }
 
-    /// Serves (and works the outbox) until SIGINT or SIGTERM, then lets running
-    /// requests finish. Mail being sent at that moment is left to its lease.
+    /// Where Prometheus scrapes, if metrics are on.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics
+            .as_ref()
+            .and_then(|(listener, _)| listener.local_addr().ok())
+    }
+
+    /// Serves (and works the outbox) until SIGINT or SIGTERM; see [`Self::run_until`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let worker = self.worker.map(Worker::spawn);
-        crate::serve::serve(self.listener, self.router, self.timeouts, shutdown_signal()).await;
-        if let Some(worker) = worker {
-            worker.abort();
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `shutdown` resolves, then drains: the listener closes (a proxy
+    /// sends new requests to another instance), running requests finish, the outbox
+    /// worker finishes the mail it is sending and gives back the leases of the rest,
+    /// so another instance sends them at once.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()>,
+    ) -> std::io::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let worker = self.worker.map(|w| w.spawn(stop_rx.clone()));
+        let retention = self.retention.map(|r| r.spawn(stop_rx.clone()));
+        let metrics = self.metrics.map(|(listener, router)| {
+            let mut stop = stop_rx.clone();
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.wait_for(|stop| *stop).await;
+                };
+                if let Err(err) = axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+                {
+                    tracing::error!(error = %err, "the metrics listener failed");
+                }
+            })
+        });
+        let stopping = async move {
+            shutdown.await;
+            let _ = stop_tx.send(true);
+        };
+        crate::serve::serve(self.listener, self.router, self.timeouts, stopping).await;
+        for task in [worker, retention, metrics].into_iter().flatten() {
+            let _ = task.await;
         }
+        tracing::info!("stopped");
         Ok(())
     }
+}
+
+async fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), StartupError> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    let address = listener
+        .local_addr()
+        .map_err(|source| StartupError::Bind { addr, source })?;
+    Ok((listener, address))
 }
 
 pub fn router(
@@ -136,7 +194,10 @@ pub fn router(
     let offline = crate::offline::routes(&state.leptos_options.site_root);
     let language = crate::language::routes(state.db.clone());
     Router::new()
-        .route("/health_check", get(health_check))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        // The name of earlier releases, kept for the load balancers set up with it.
+        .route("/health_check", get(readyz))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .with_state(state)
@@ -169,6 +230,7 @@ pub fn router(
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(middleware::from_fn(crate::metrics::track))
 }
 
 /// Which client a request is from (behind a trusted proxy: the one it names), for
@@ -226,13 +288,24 @@ async fn reject_cross_site_writes(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn health_check(
+/// The process is up and answering; says nothing of the database.
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready for requests: the database answers and has every migration this build
+/// carries. A proxy or orchestrator sends requests only to a ready instance.
+async fn readyz(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> (StatusCode, &'static str) {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ok"),
+    match state.db.pending_migrations().await {
+        Ok(0) => (StatusCode::OK, "ok"),
+        Ok(pending) => {
+            tracing::error!(pending, "not ready: migrations not applied (tabel migrate)");
+            (StatusCode::SERVICE_UNAVAILABLE, "migrations not applied")
+        }
         Err(err) => {
-            tracing::error!(error = %err, "health check: database unreachable");
+            tracing::error!(error = %err, "not ready: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
         }
     }

@@ -1,10 +1,52 @@
 use tracing_subscriber::{fmt, EnvFilter};
 
-/// Logs to stderr; `RUST_LOG` overrides the default level (info for Tabel, warn for the rest).
+/// Logs to stderr; `RUST_LOG` overrides the default level (info for Tabel, warn for the
+/// rest). `TABEL_LOG_FORMAT=json` writes one JSON object a line, with the request's span
+/// fields (method, uri, request_id) in it, for a log collector.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("warn,server=info,app=info,tower_http=info"));
-    let _ = fmt().with_env_filter(filter).with_target(false).try_init();
+    // stderr, so a command's own output on stdout (`tabel backup`) stays clean.
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr);
+    let _ = match LogFormat::from_env() {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl LogFormat {
+    /// An unknown value falls back to text, and says so: logs must not be lost for a
+    /// typo in the environment file.
+    fn from_env() -> Self {
+        match std::env::var("TABEL_LOG_FORMAT") {
+            Ok(raw) => Self::parse(&raw).unwrap_or_else(|| {
+                eprintln!("TABEL_LOG_FORMAT={raw:?} is not text or json; logging as text");
+                Self::Text
+            }),
+            Err(_) => Self::Text,
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "" | "text" => Some(Self::Text),
+            "json" => Some(Self::Json),
+            _ => None,
+        }
+    }
 }
 
 /// Query parameters whose values are secrets for a while (the OpenID Connect `code` and

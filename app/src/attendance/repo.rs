@@ -193,6 +193,7 @@ pub async fn save_marks(
     )
     .await?;
     tx.commit().await?;
+    crate::metrics::marks_saved(origin.path, changed);
     Ok(changed)
 }
 

@@ -180,6 +180,7 @@ mod ssr {
             Ok(attempt) => attempt,
             Err(verdict) => {
                 tracing::warn!(%address, ?verdict, "sign-in held back");
+                crate::metrics::sign_in_failed("held_back");
                 return Err(held_back(verdict));
             }
         };
@@ -202,10 +203,12 @@ mod ssr {
             }
         };
         let Some(account) = account.filter(|_| verified) else {
+            crate::metrics::sign_in_failed("wrong_credentials");
             return Err(wrong_credentials());
         };
         // Said only to someone who knows the password: the login is not guessed at.
         if account.try_get::<i64, _>("archived")? != 0 {
+            crate::metrics::sign_in_failed("archived");
             return Err(AppError::new(
                 ErrorKind::Unauthorized,
                 "Вход закрыт: учётная запись в архиве. Обратитесь к администратору организации.",

@@ -21,6 +21,7 @@ pub mod person_name;
 pub mod planned_absence;
 pub mod premises;
 pub mod registration;
+pub mod retention;
 pub mod sign_off;
 pub mod sync;
 pub mod timesheet;

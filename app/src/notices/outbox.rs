@@ -161,3 +161,40 @@ pub async fn mark_failed(
     .await?;
     Ok(())
 }
+
+/// The mail waiting to be sent (not sent, not given up) and when the longest-waiting
+/// of it fell due, for the operators' metrics: a growing backlog or an old due time
+/// means the mail server is refusing or no instance is working the outbox.
+pub async fn backlog(db: &Db) -> Result<Backlog, sqlx::Error> {
+    let (waiting, oldest_due): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT COUNT(*), MIN(next_attempt_at) FROM outbox \
+         WHERE sent_at IS NULL AND cancelled_at IS NULL",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    Ok(Backlog {
+        waiting,
+        oldest_due,
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backlog {
+    pub waiting: i64,
+    /// Milliseconds since the epoch; `None` when nothing waits.
+    pub oldest_due: Option<i64>,
+}
+
+/// Gives back the leases `worker` holds on mail it has not sent, so another instance
+/// may send it at once rather than after the lease runs out (a stopping instance).
+/// The attempt the lease counted is taken back too: the mail was not tried.
+pub async fn release_leases(db: &Db, worker: &str) -> Result<u64, sqlx::Error> {
+    let released = sqlx::query(
+        "UPDATE outbox SET leased_until = NULL, leased_by = NULL, attempts = attempts - 1 \
+         WHERE leased_by = $1 AND leased_until IS NOT NULL AND sent_at IS NULL",
+    )
+    .bind(worker)
+    .execute(db.pool())
+    .await?;
+    Ok(released.rows_affected())
+}

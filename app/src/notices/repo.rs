@@ -306,7 +306,7 @@ pub async fn answer(
     let mark = Mark::Absent {
         reason: Some(reason.to_owned()),
     };
-    marks::record_day(
+    let saved = marks::record_day(
         &mut tx,
         day,
         &[(child_id, &mark)],
@@ -330,6 +330,7 @@ pub async fn answer(
     // The other parent need not be asked any more.
     outbox::cancel_for_notice(&mut tx, notice_id, now).await?;
     tx.commit().await?;
+    crate::metrics::marks_saved("notice-answer", saved);
     Ok(())
 }
 

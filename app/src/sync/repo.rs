@@ -84,6 +84,7 @@ pub async fn sync_marks(
         refused = tally.refused,
         "sync batch"
     );
+    tally.record();
     Ok(SyncResponse {
         outcomes,
         server_time: now_millis(),
@@ -106,6 +107,16 @@ impl Tally {
             OpResult::Duplicate => self.duplicate += 1,
             OpResult::Refused(_) => self.refused += 1,
         }
+    }
+
+    /// Every op was committed (or refused) on its own before this is called.
+    fn record(&self) {
+        use crate::metrics;
+        metrics::sync_ops("applied", self.applied);
+        metrics::sync_ops("superseded", self.superseded);
+        metrics::sync_ops("duplicate", self.duplicate);
+        metrics::sync_ops("refused", self.refused);
+        metrics::marks_saved(crate::marks::SYNC_PATH, self.applied);
     }
 }
 

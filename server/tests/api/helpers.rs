@@ -7,6 +7,9 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub database_url: String,
+    /// Where `/metrics` is served, when the test turned metrics on (tests/metrics.rs).
+    #[allow(dead_code)]
+    pub metrics_address: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -94,12 +97,30 @@ pub async fn spawn_on(
     tweak: impl FnOnce(&mut Settings),
 ) -> TestApp {
     let database_url = database_url.to_owned();
+    let mut settings = test_settings(&database_url, demo);
+    tweak(&mut settings);
+    let app = Application::build(settings)
+        .await
+        .expect("application starts");
+    let address = format!("http://{}", app.address());
+    let metrics_address = app.metrics_address().map(|a| format!("http://{a}"));
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: new_client(),
+        database_url,
+        metrics_address,
+    }
+}
+
+/// The settings of an app under test: a free loopback port, no mail, no SSO.
+fn test_settings(database_url: &str, demo: bool) -> Settings {
     let mut leptos = leptos::config::LeptosOptions::builder()
         .output_name("tabel")
         .build();
     leptos.site_addr = "127.0.0.1:0".parse().unwrap();
-    let mut settings = Settings {
-        database_url: database_url.clone(),
+    Settings {
+        database_url: database_url.to_owned(),
         max_connections: 5,
         demo,
         leptos,
@@ -110,18 +131,42 @@ pub async fn spawn_on(
         trusted_proxies: Vec::new(),
         timeouts: Default::default(),
         sessions: Default::default(),
-    };
+        metrics_addr: None,
+        retention_years: None,
+    }
+}
+
+/// An app the test stops itself, as SIGTERM would: send on the sender, then await the
+/// handle to see it drain.
+pub async fn spawn_stoppable(
+    backend: Backend,
+    tweak: impl FnOnce(&mut Settings),
+) -> Option<(
+    TestApp,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+)> {
+    let database_url = fresh_database(backend).await?;
+    let mut settings = test_settings(&database_url, false);
     tweak(&mut settings);
     let app = Application::build(settings)
         .await
         .expect("application starts");
     let address = format!("http://{}", app.address());
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
-        address,
-        client: new_client(),
-        database_url,
-    }
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run_until(async move {
+        let _ = stopped.await;
+    }));
+    Some((
+        TestApp {
+            address,
+            client: new_client(),
+            database_url,
+            metrics_address: None,
+        },
+        stop,
+        running,
+    ))
 }
 
 /// A browser-like client: its own cookie jar, redirects left for the test to see.
