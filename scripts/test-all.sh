@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of Tabel: formatting, clippy (server and wasm feature sets),
-# the Rust unit and integration tests on SQLite and PostgreSQL, and the Playwright
-# tests in Chromium against the release build on both databases.
+# the Rust unit and integration tests on SQLite and PostgreSQL, the Debian package and
+# two instances behind nginx, and the Playwright tests in Chromium against the release
+# build on both databases.
 # Installs what it needs first (apt, rustup target, cargo tools, npm packages).
 source "$(dirname "$0")/setup.sh"
 cd "$ROOT"
@@ -17,7 +18,7 @@ export TABEL_REQUIRE_POSTGRES=1 TABEL_REQUIRE_SMTP=1
 # Each integration test and browser run makes a database of its own and leaves it for
 # a look after a failure; drop those of earlier runs, or repeated runs fill the disk.
 log "dropping the test databases of earlier runs"
-for db in $(psql "$TABEL_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname ~ '^tabel_(test|e2e|region)_'"); do
+for db in $(psql "$TABEL_TEST_POSTGRES_URL" -Atc "SELECT datname FROM pg_database WHERE datname ~ '^tabel_(test|e2e|region|proxy)_'"); do
     psql "$TABEL_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS \"$db\"" || log "kept $db (in use)"
 done
 
@@ -36,6 +37,11 @@ cargo test --locked -p app -p server --features app/ssr
 
 log "release build (server + wasm client)"
 build_release
+
+log "the Debian package: built, installed, started as its unit would, upgraded, purged"
+bash "$ROOT/scripts/test-package.sh"
+log "two instances behind nginx on PostgreSQL: Playwright through the proxy, SIGTERM under wrk"
+bash "$ROOT/scripts/test-proxy.sh"
 
 SERVER_PID=""
 stop_server() {
