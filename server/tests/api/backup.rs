@@ -199,3 +199,75 @@ async fn a_backup_taken_while_marks_are_written_holds_every_acknowledged_mark() 
     .await;
     assert!(!ok && said.contains("pg_dump"), "{said}");
 }
+
+/// The README's PostgreSQL commands: `pg_dump -Fc`, then `pg_restore --no-owner` into an
+/// empty database, which a new instance serves with every mark.
+#[tokio::test]
+async fn a_postgres_dump_restores_into_a_working_database() {
+    let Some(app) = spawn_app(Backend::Postgres, true).await else {
+        return;
+    };
+    let teacher = app.signed_in(TEACHER.login, TEACHER.password).await;
+    let group = app
+        .scalar("SELECT id FROM groups WHERE name = 'Солнышко'")
+        .await;
+    let child = app
+        .scalar(&format!(
+            "SELECT MIN(child_id) FROM enrolments WHERE group_id = {group}"
+        ))
+        .await;
+    assert!(save(&teacher, group, "2026-11-05", child, "absent").await);
+    let marks = app.count("SELECT COUNT(*) FROM marks").await;
+
+    let dump = temp_dir("tabel_pg_dump").join("tabel.dump");
+    let run = |program: &str, args: Vec<String>| {
+        let out = std::process::Command::new(program)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{program} {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    run(
+        "pg_dump",
+        vec![
+            "-Fc".into(),
+            "-f".into(),
+            dump.display().to_string(),
+            app.database_url.clone(),
+        ],
+    );
+    let empty = crate::helpers::fresh_database(Backend::Postgres)
+        .await
+        .unwrap();
+    run(
+        "pg_restore",
+        vec![
+            "--no-owner".into(),
+            "-d".into(),
+            empty.clone(),
+            dump.display().to_string(),
+        ],
+    );
+
+    let restored = crate::helpers::spawn_on(&empty, false, |_| {}).await;
+    assert_eq!(restored.count("SELECT COUNT(*) FROM marks").await, marks);
+    let teacher = restored.signed_in(TEACHER.login, TEACHER.password).await;
+    let sheet = teacher
+        .json(
+            "timesheet",
+            &[("group_id", &group.to_string()), ("month", "2026-11")],
+        )
+        .await;
+    let row = sheet["sheet"]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["child_id"] == child)
+        .unwrap()
+        .clone();
+    assert_eq!(row["cells"][4]["Absent"]["reason"], "Б", "{row}");
+}
