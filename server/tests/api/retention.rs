@@ -26,6 +26,17 @@ async fn ids(app: &TestApp, sql: &str) -> Vec<i64> {
     sqlx::query_scalar(sql).fetch_all(&mut conn).await.unwrap()
 }
 
+/// Every row's id and surname, for seeing who kept their name.
+async fn surnames(app: &TestApp, table: &str) -> Vec<(i64, String)> {
+    let mut conn = sqlx::AnyConnection::connect(&app.database_url)
+        .await
+        .unwrap();
+    sqlx::query_as(&format!("SELECT id, surname FROM {table} ORDER BY id"))
+        .fetch_all(&mut conn)
+        .await
+        .unwrap()
+}
+
 fn list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
@@ -119,15 +130,8 @@ async fn those_who_left_long_ago_are_anonymised_and_the_figures_stay(app: TestAp
     .await;
 
     let figures_before = figures(&app).await;
-    let names_before: Vec<(i64, String)> = {
-        let mut conn = sqlx::AnyConnection::connect(&app.database_url)
-            .await
-            .unwrap();
-        sqlx::query_as("SELECT id, surname FROM people ORDER BY id")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap()
-    };
+    let people_before = surnames(&app, "people").await;
+    let children_before = surnames(&app, "children").await;
 
     // Who should go, by SQL of its own: every child whose stays all ended before the
     // cutoff (the generator's own leavers among them), and their parents who have no
@@ -239,18 +243,17 @@ async fn those_who_left_long_ago_are_anonymised_and_the_figures_stay(app: TestAp
         0
     );
     // Everybody else keeps their name.
-    let names_after: Vec<(i64, String)> = {
-        let mut conn = sqlx::AnyConnection::connect(&app.database_url)
-            .await
-            .unwrap();
-        sqlx::query_as("SELECT id, surname FROM people ORDER BY id")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap()
-    };
-    for ((id, before), (_, after)) in names_before.iter().zip(&names_after) {
+    for ((id, before), (_, after)) in people_before.iter().zip(&surnames(&app, "people").await) {
         if !expected_parents.contains(id) {
             assert_eq!(before, after, "person {id}");
+        }
+    }
+    for ((id, before), (_, after)) in children_before
+        .iter()
+        .zip(&surnames(&app, "children").await)
+    {
+        if !expected_children.contains(id) {
+            assert_eq!(before, after, "child {id}");
         }
     }
     // The marks are all there, and the табели add up as before.
