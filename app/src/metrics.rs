@@ -2,7 +2,7 @@
 //! Each counter is bumped after its transaction commits, so a rolled-back write is
 //! never counted.
 
-/// Marks written, by the path they came in on (`online`, `sync`, `notice-answer`).
+/// Marks written, by the path they came in on (`web`, `sync`, `notice-answer`).
 pub const MARKS_SAVED: &str = "tabel_marks_saved_total";
 /// Offline ops taken by the sync endpoint, by outcome.
 pub const SYNC_OPS: &str = "tabel_sync_ops_total";
