@@ -115,27 +115,21 @@ pub async fn serve(
                 TowerToHyperService::new(service),
             );
             let mut conn = pin!(conn);
+            // Once stopping, a proxy may have just written a request on this
+            // kept-alive connection; closing it at once would fail that request (and a
+            // proxy does not resend a POST). It is served for a grace period, answered
+            // with `Connection: close`, unless it ends first.
+            let grace_over = async {
+                let _ = stop.changed().await;
+                tokio::time::sleep(KEEP_ALIVE_GRACE).await;
+            };
             tokio::select! {
                 result = conn.as_mut() => {
                     if let Err(err) = result {
                         tracing::debug!(error = %err, %peer, "connection ended");
                     }
                 }
-                _ = stop.changed() => {
-                    // A proxy may have just written a request on this kept-alive
-                    // connection; closing it at once would fail that request (and a
-                    // proxy does not resend a POST). It is served for a grace period,
-                    // answered with `Connection: close`, unless it ends first.
-                    tokio::select! {
-                        result = conn.as_mut() => {
-                            if let Err(err) = result {
-                                tracing::debug!(error = %err, %peer, "connection ended");
-                            }
-                            drop(open);
-                            return;
-                        }
-                        () = tokio::time::sleep(KEEP_ALIVE_GRACE) => {}
-                    }
+                () = grace_over => {
                     conn.as_mut().graceful_shutdown();
                     let _ = conn.await;
                 }

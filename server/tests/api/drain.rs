@@ -3,8 +3,6 @@
 
 use std::time::Duration;
 
-use server::configuration::MailSettings;
-
 use crate::helpers::{spawn_stoppable, Backend, TestApp};
 
 /// An SMTP server that takes connections and never greets: a send hangs on it.
@@ -30,13 +28,8 @@ async fn leased(app: &TestApp) -> i64 {
 async fn a_stopping_instance_gives_its_outbox_leases_back(backend: Backend) {
     let (port, smtp) = silent_smtp().await;
     let Some((app, stop, running)) = spawn_stoppable(backend, |settings| {
-        settings.mail = Some(MailSettings {
-            smtp_url: format!("smtp://127.0.0.1:{port}"),
-            from: "Табель <tabel@localhost>".into(),
-        });
-        settings.workers.poll_interval = Duration::from_millis(50);
+        crate::mail::with_mail(port)(settings);
         settings.workers.stop_wait = Duration::from_millis(300);
-        settings.workers.daily_summary_at = None;
     })
     .await
     else {

@@ -119,7 +119,7 @@ fn temp_dir(name: &str) -> PathBuf {
     crate::helpers::temp_dir(&format!("tabel_mail_{name}"))
 }
 
-fn with_mail(port: u16) -> impl FnOnce(&mut Settings) {
+pub(crate) fn with_mail(port: u16) -> impl FnOnce(&mut Settings) {
     move |s: &mut Settings| {
         s.mail = Some(MailSettings {
             smtp_url: format!("smtp://127.0.0.1:{port}"),
